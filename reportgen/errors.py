@@ -1,0 +1,77 @@
+"""The one exception tree of reportgen.
+
+Everything the toolkit raises on purpose derives from ReportgenError; only the CLI turns
+these into messages and exit codes.
+
+    ReportgenError
+    ├── SurveyError        a survey file is invalid (carries every Problem found in it)
+    ├── TemplateError      a template set cannot be loaded or rendered (file:line)
+    ├── DocumentError      template output uses markup outside the supported subset
+    ├── FontError          a font the report needs is not installed
+    ├── OutputError        an output file cannot be written (disk full, no permission)
+    └── InternalError      a bug in reportgen itself, caught so a batch goes on
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file, located to line and column (1-based)."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        key = f"{self.path} ({self.label})" if self.label else self.path
+        return f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+
+
+class ReportgenError(Exception):
+    """Base of every error reportgen raises on purpose."""
+
+
+class SurveyError(ReportgenError):
+    """A survey file is invalid; `problems` lists every problem found, in file order."""
+
+    def __init__(self, file: str | Path, problems: list[Problem]) -> None:
+        self.file = str(file)
+        self.problems = sorted(problems, key=lambda p: (p.line, p.col, p.path))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TemplateError(ReportgenError):
+    """A template set is broken: syntax error, undefined variable, bad helper call."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 source_line: str | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.source_line = source_line
+        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        super().__init__(f"{where}{message}")
+
+
+class DocumentError(ReportgenError):
+    """The HTML a template produced uses markup the writers do not support."""
+
+
+class FontError(ReportgenError):
+    """A font the report needs is missing; the message names the package to install."""
+
+
+class OutputError(ReportgenError):
+    """An output file could not be written; the previous file, if any, is untouched."""
+
+
+class InternalError(ReportgenError):
+    """An unexpected failure inside reportgen (a bug); reported, never hidden."""

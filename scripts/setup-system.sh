@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install the system packages and fonts reportgen needs, only those that are missing.
+# Idempotent: a second run on a set-up machine does nothing and prints nothing but a line.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "setup-system: need root (or sudo) to install system packages" >&2; exit 1
+  fi
+fi
+
+# Why each package is here:
+#   fonts-noto-cjk        fallback for rare characters outside the Fandol faces
+#   fonts-arphic-ukai     a 楷体 face LibreOffice can substitute for 楷体_GB2312
+#   libharfbuzz-subset0   fast font subsetting in WeasyPrint (20x faster than fontTools)
+#   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint's text layout
+#   fontconfig            font discovery (fc-list, fc-cache)
+#   poppler-utils         pdftotext / pdffonts / pdfinfo / pdftoppm used by the tests
+#   libreoffice-writer-nogui  a real Word client, used by the tests to open every DOCX
+PACKAGES=(fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+          fontconfig poppler-utils libreoffice-writer-nogui)
+if [ "${REPORTGEN_SKIP_LIBREOFFICE:-}" = "1" ]; then
+  PACKAGES=("${PACKAGES[@]/libreoffice-writer-nogui}")
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  [ -z "$p" ] && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+FANDOL_DIR=/usr/local/share/fonts/fandol
+need_fandol=0
+[ -f "$FANDOL_DIR/FandolFang-Regular.otf" ] || need_fandol=1
+
+if [ ${#missing[@]} -eq 0 ] && [ $need_fandol -eq 0 ]; then
+  echo "setup-system: all system packages and fonts present"
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup-system: installing ${missing[*]}"
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ $need_fandol -eq 1 ]; then
+  # The Fandol faces (仿宋/黑体/楷体/宋体) ship only inside texlive-lang-chinese;
+  # take just the fonts out of the .deb instead of installing TeX.
+  echo "setup-system: extracting Fandol fonts from texlive-lang-chinese"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  (cd "$work" && apt-get download texlive-lang-chinese >/dev/null)
+  dpkg-deb -x "$work"/texlive-lang-chinese_*.deb "$work/x"
+  $SUDO mkdir -p "$FANDOL_DIR"
+  find "$work/x" -path '*fandol*' -name '*.otf' -exec $SUDO cp {} "$FANDOL_DIR/" \;
+  [ -f "$FANDOL_DIR/FandolFang-Regular.otf" ] || { echo "setup-system: Fandol fonts not found in package" >&2; exit 1; }
+fi
+$SUDO fc-cache -f >/dev/null
+echo "setup-system: done"
