@@ -22,7 +22,7 @@ from reportgen.document.html_parser import parse_html
 from reportgen.document.model import Document
 from reportgen.document.numbering import number_document
 from reportgen.errors import InternalError, OutputError, ReportgenError
-from reportgen.survey import load_survey
+from reportgen import survey as survey_loader
 from reportgen.survey.model import Survey
 from reportgen.templating.environment import render_html
 from reportgen.templating.templateset import TemplateSet, find_template_set
@@ -140,7 +140,7 @@ def build_file(path: Path, out_dir: Path,
                formats: Sequence[str] = DEFAULT_FORMATS) -> BuildResult:
     """Build one survey file; its error (if any) is returned, never raised."""
     try:
-        survey = load_survey(path)
+        survey = survey_loader.load_survey(path)
         return BuildResult(path, build_survey(survey, out_dir, formats, stem=path.stem))
     except ReportgenError as exc:
         return BuildResult(path, error=exc)
