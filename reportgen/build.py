@@ -74,6 +74,15 @@ def render_figures(document: Document) -> None:
             figure.image = render_png(figure.spec)
 
 
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def _temporary_output(target: Path) -> Iterator[tuple[Path, object]]:
     """A temporary file beside `target`; removed unless the caller renames it."""
@@ -84,6 +93,7 @@ def _temporary_output(target: Path) -> Iterator[tuple[Path, object]]:
             yield tmp, stream
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; reports are ordinary shared files
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

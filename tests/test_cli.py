@@ -1,0 +1,113 @@
+"""The command line as staff use it: exit codes, messages, atomic outputs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+
+from tests.conftest import SAMPLES, need, run_cli
+
+BAD_OUTPUT = """\
+schema: 1
+region:
+  name: 坏数据县
+report:
+  author: 某局
+  date: 2025-03-15
+  year: 2024
+clusters:
+- name: 纺织业
+  output: 142
+problems: [问题]
+suggestions: [建议]
+"""
+
+
+def small_inputs(tmp_path: Path, bad: bool = False) -> Path:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "yongan.yaml", folder / "yongan.yaml")
+    if bad:
+        (folder / "bad.yaml").write_text(BAD_OUTPUT, encoding="utf-8")
+    return folder
+
+
+def test_check_reports_file_line_and_key_and_writes_nothing(tmp_path: Path) -> None:
+    folder = small_inputs(tmp_path, bad=True)
+    result = run_cli("check", str(folder), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{folder / 'bad.yaml'}:10:11: clusters[0].output" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "yongan.yaml：检查通过" in result.stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["bad.yaml", "yongan.yaml"]
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_check_of_good_files_exits_zero(tmp_path: Path) -> None:
+    result = run_cli("check", str(SAMPLES))
+    assert result.returncode == 0, result.stderr
+
+
+def test_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    folder = small_inputs(tmp_path, bad=True)
+    out = tmp_path / "out"
+    result = run_cli("build", str(folder), "--out", str(out))
+    assert result.returncode == 1
+    assert (out / "yongan.docx").is_file() and (out / "yongan.pdf").is_file()
+    assert not (out / "bad.docx").exists() and not (out / "bad.pdf").exists()
+    assert "bad.yaml:10:11" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("build", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "找不到" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert run_cli("build", "--no-such-option").returncode == 2
+
+
+def test_help_is_in_chinese() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "生成报告" in result.stdout and "检查调研数据" in result.stdout
+
+
+def test_failed_build_keeps_the_previous_report(tmp_path: Path) -> None:
+    folder = small_inputs(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("build", str(folder), "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    survey = folder / "yongan.yaml"
+    survey.write_text(survey.read_text(encoding="utf-8").replace("output: 12.7亿元", "output: 12.7"),
+                      encoding="utf-8")
+    result = run_cli("build", str(folder), "--out", str(out))
+    assert result.returncode == 1
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before, "a failed build must leave the previous outputs untouched"
+
+
+def test_markup_typed_by_staff_comes_out_literally(tmp_path: Path) -> None:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    text = (SAMPLES / "yongan.yaml").read_text(encoding="utf-8")
+    typed = "含<b>粗体</b>和<img src=\"file:///etc/passwd\">以及{{ x }}与**星号**"
+    text = text.replace("description: 建材工业主要以水泥生产企业为主",
+                        f"description: '{typed}建材工业主要以水泥生产企业为主")
+    text = text.replace("年产水泥336万吨、商品熟料62万吨。", "年产水泥336万吨、商品熟料62万吨。'")
+    (folder / "markup.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", str(folder), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    body = "\n".join(p.text for p in docx.Document(str(out / "markup.docx")).paragraphs)
+    assert typed in body
+    need("pdftotext")
+    pdf_text = subprocess.run(["pdftotext", str(out / "markup.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout.replace("\n", "")
+    for piece in ("<b>粗体</b>", '<img src="file:///etc/passwd">', "{{ x }}", "**星号**"):
+        assert piece in pdf_text, piece
+    assert "root:" not in pdf_text
