@@ -1,0 +1,206 @@
+"""The PDF writer: the document tree → HTML (writers.html) → WeasyPrint with the set's print.css.
+
+Resources are served by a closed fetcher (`ResourcePolicy`): only files inside the template
+set folder and the chart PNGs held in memory. A template set is something staff pass around
+and edit, so its CSS must not be able to pull in /etc/passwd, a file next to the toolkit or
+anything from the network. A refused URL is logged, collected in `PdfWriter.refused` and the
+resource is simply not loaded; the report is still built from what is allowed.
+
+Reproducibility: the PDF's dates come from the survey (``document.meta['date']``), not the
+clock, and its /ID is a hash of the content, so two builds of the same input with the same
+WeasyPrint, fonts and libraries give identical bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import unquote, urlsplit
+
+from reportgen.document.model import Document, Figure
+from reportgen.errors import FontError, TemplateError
+from reportgen.templating.templateset import TemplateSet
+from reportgen.writers.html import document_to_html
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+log = logging.getLogger(__name__)
+
+# Figures are addressed as reportgen-figure:1, reportgen-figure:2 … (1-based position in
+# document.figures()); a scheme of our own can never collide with a file in the set.
+FIGURE_SCHEME = "reportgen-figure"
+
+# Characters the page furniture prints besides the document text (— 12 —).
+_PAGE_NUMBER_CHARS = "— 0123456789"
+
+_MIME_OVERRIDES = {
+    ".css": "text/css",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".ttc": "font/collection",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+}
+
+
+def figure_url(index: int) -> str:
+    """The URL under which the index-th figure (1-based) is served to WeasyPrint."""
+    return f"{FIGURE_SCHEME}:{index}"
+
+
+class ResourceRefused(ValueError):
+    """A URL outside what a report may load (template set folder, in-memory figures)."""
+
+
+@dataclass
+class ResourcePolicy:
+    """Decides what a rendering may load; pure Python so it is testable without WeasyPrint."""
+
+    root: Path
+    figures: dict[str, bytes] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+
+    def base_url(self) -> str:
+        # The trailing slash makes relative URLs (print.css, fonts/x.otf) resolve inside it.
+        return self.root.as_uri() + "/"
+
+    def load(self, url: str) -> tuple[bytes, str, str]:
+        """(content, MIME type, final URL) for `url`; ResourceRefused for anything else."""
+        try:
+            return self._load(url)
+        except ResourceRefused as exc:
+            self.refused.append(url)
+            log.warning("已拒绝加载资源（只允许模板集文件夹内的文件）：%s（%s）", url, exc)
+            raise
+
+    def _load(self, url: str) -> tuple[bytes, str, str]:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == FIGURE_SCHEME:
+            data = self.figures.get(url)
+            if data is None:
+                raise ResourceRefused(f"没有这张图：{url}")
+            return data, "image/png", url
+        if scheme != "file":
+            raise ResourceRefused(f"不允许的协议“{scheme or '（无）'}”")
+        if parts.netloc not in ("", "localhost"):
+            raise ResourceRefused("不允许访问其他主机上的文件")
+        raw = Path(unquote(parts.path))
+        if not raw.is_absolute():
+            raise ResourceRefused("不是绝对路径")
+        try:
+            # resolve() follows symlinks and folds "..", so a link or a ../ that leads out
+            # of the set ends up outside root and is refused below.
+            path = raw.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise ResourceRefused(f"文件不存在：{raw}") from exc
+        if not path.is_relative_to(self.root):
+            raise ResourceRefused("文件不在模板集文件夹内")
+        if not path.is_file():
+            raise ResourceRefused("不是普通文件")
+        mime = _MIME_OVERRIDES.get(path.suffix.lower())
+        if mime is None:
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return path.read_bytes(), mime, path.as_uri()
+
+
+def make_url_fetcher(policy: ResourcePolicy) -> URLFetcher:
+    """A WeasyPrint URL fetcher that serves only what `policy` allows (imports WeasyPrint)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class _PolicyFetcher(URLFetcher):
+        def __init__(self) -> None:
+            # No protocol at all for the inherited urllib machinery: everything goes
+            # through fetch() below, and nothing may fall back to urllib.
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            data, mime, final_url = policy.load(url)
+            content_type = f"{mime}; charset=utf-8" if mime == "text/css" else mime
+            return URLFetcherResponse(final_url, data, {"Content-Type": content_type})
+
+    return _PolicyFetcher()
+
+
+def check_font_coverage(text: str) -> None:
+    """Warn about characters drawn from Noto CJK; FontError if some have no font at all."""
+    from reportgen.fonts import coverage_report
+
+    fallback, missing = coverage_report(text)
+    if missing:
+        chars = "".join(sorted(missing))
+        raise FontError(
+            f"以下字符没有任何已安装的字体能显示，PDF 中会成为方框：{chars}；"
+            "请安装 fonts-noto-cjk（sudo apt-get install fonts-noto-cjk）"
+        )
+    if fallback:
+        log.warning(
+            "以下字符 Fandol 字体没有，改用 Noto CJK 字体显示：%s", "".join(sorted(fallback))
+        )
+
+
+def _warn_if_slow_subsetting() -> None:
+    # Ask WeasyPrint itself whether it loaded the library: that is what decides the speed.
+    from weasyprint.text import ffi
+
+    if getattr(ffi, "harfbuzz_subset", None) is None:
+        log.warning(
+            "未找到 libharfbuzz-subset，字体子集化会改用 fontTools，生成 PDF 约慢 20 倍；"
+            "请安装 libharfbuzz-subset0"
+        )
+
+
+class PdfWriter:
+    name = "pdf"
+    suffix = ".pdf"
+
+    def __init__(self) -> None:
+        # URLs the last write() refused to load, for the build to report.
+        self.refused: list[str] = []
+
+    def write(self, document: Document, template_set: TemplateSet, out: BinaryIO) -> None:
+        from reportgen.fonts import require_pdf_fonts
+
+        require_pdf_fonts()
+        check_font_coverage(document.plain_text() + _PAGE_NUMBER_CHARS)
+        if not template_set.css.is_file():
+            raise TemplateError(f"模板集“{template_set.name}”缺少 {template_set.css.name}")
+
+        figures = document.figures()
+        urls = {id(fig): figure_url(i) for i, fig in enumerate(figures, start=1)}
+        policy = ResourcePolicy(
+            root=template_set.root,
+            figures={urls[id(f)]: f.image for f in figures if f.image is not None},
+        )
+
+        def image_src(fig: Figure) -> str:
+            return urls.get(id(fig), "")
+
+        css_href = template_set.css.relative_to(template_set.root).as_posix()
+        html = document_to_html(document, css_href=css_href, image_src=image_src)
+
+        # Imported here: loading WeasyPrint (Pango, HarfBuzz) takes about a second, and
+        # `reportgen check` never needs it.
+        import weasyprint
+
+        _warn_if_slow_subsetting()
+        try:
+            weasyprint.HTML(
+                string=html, base_url=policy.base_url(), url_fetcher=make_url_fetcher(policy)
+            ).write_pdf(
+                target=out,
+                uncompressed_pdf=False,
+                full_fonts=False,  # subset fonts: a few hundred kB instead of 40 MB
+                pdf_identifier=True,  # /ID from a content hash, not random: stable bytes
+                optimize_images=False,
+            )
+        finally:
+            self.refused = list(policy.refused)
