@@ -84,8 +84,10 @@ def _leaders(c: Cluster) -> str:
     return shown + ("等" if len(names) > 3 else "")
 
 
-# The most columns a portrait A4 table holds legibly at 12 pt.
+# The most columns a portrait A4 table holds legibly at 12 pt; a text column such as
+# 骨干企业 only fits beside a few figures.
 MAX_COLUMNS = 7
+MAX_COLUMNS_WITH_TEXT = 5
 
 
 def cluster_columns(clusters: Sequence[Cluster]) -> list[_Column]:
@@ -107,7 +109,7 @@ def cluster_columns(clusters: Sequence[Cluster]) -> list[_Column]:
         columns.append(_money_column("利润", "profit", clusters))
     if any_("employees"):
         columns.append(_int_column("从业人员（人）", "employees"))
-    if any_("lead_enterprises") and len(columns) < MAX_COLUMNS:
+    if any_("lead_enterprises") and len(columns) < MAX_COLUMNS_WITH_TEXT:
         columns.append(_Column("骨干企业", _leaders, align="left", total=lambda cs: _DASH))
     return columns[:MAX_COLUMNS]
 
