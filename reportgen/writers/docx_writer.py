@@ -1,0 +1,372 @@
+"""The DOCX writer: the document tree → a Word document styled by the set's reference.docx.
+
+The reference document supplies everything about looks: its styles (STYLE_NAMES), page setup
+and footers are kept, its body is thrown away and the blocks are written in its place with
+named styles only. Direct formatting is limited to what the tree itself says (bold/italic runs,
+a cell's alignment, a total row's bold), so staff restyle the report by editing the reference
+document in Word and nothing here.
+
+Numbers (一、（一）1. 表1 图1) come from the tree; Word's automatic numbering is never used,
+so the DOCX and the PDF always agree.
+
+Reproducibility: core properties come from the document (title, author, date), never the
+clock, and the zip entries get fixed timestamps, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, BinaryIO
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from reportgen.document.model import (
+    Block,
+    Cell,
+    Document,
+    Figure,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Run,
+    RunIn,
+    Signature,
+    Table,
+    Title,
+)
+from reportgen.errors import ReportgenError, TemplateError
+from reportgen.templating.templateset import REFERENCE_DOCX, TemplateSet
+from reportgen.writers.reference_docx import deterministic_zip, w_element
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from lxml import etree
+
+FIGURE_WIDTH = Cm(14)
+IDEOGRAPHIC_SPACE = "\u3000"  # between 表1 and the caption, as in 表1　各集群基本情况
+TWIPS_PER_EMU = 1 / 635
+
+PARAGRAPH_STYLES = {
+    "body": "Body Text",
+    "plain": "Body Text No Indent",
+    "center": "Body Text Center",
+    "right": "Body Text Right",
+}
+
+# XML 1.0 refuses C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/FFFF;
+# C1 controls and DEL are legal but invisible junk in a report, so they go as well.
+_REFUSED_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text python-docx and Word accept: CR line ends become newlines, refused chars go."""
+    return _REFUSED_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _display_width(text: str) -> int:
+    """Width in half-width character cells: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(rows: list[list[Cell]], columns: int, total: int) -> list[int]:
+    """Column widths (twips) summing to `total`, from each column's longest single-span text.
+
+    Widths follow the content within bounds, so a column of two-digit numbers does not get as
+    much room as the cluster names; the first column (the names) is never narrower than the
+    widest other column, so long names wrap less.
+    """
+    need = [0] * columns
+    for row in rows:
+        col = 0
+        for cell in row:
+            if cell.colspan == 1 and col < columns:
+                longest = max((_display_width(line) for line in cell.text.split("\n")),
+                              default=0)
+                need[col] = max(need[col], longest)
+            col += max(cell.colspan, 1)
+    # Between 4 and 24 half-width cells (2 to 12 Chinese characters) of weight per column.
+    weights = [min(max(n, 4), 24) + 2 for n in need]
+    if columns > 1:
+        weights[0] = max(weights[0], max(weights[1:]))
+    scale = total / sum(weights)
+    widths = [int(w * scale) for w in weights]
+    widths[-1] += total - sum(widths)  # rounding remainder
+    return widths
+
+
+class _Styles:
+    """Style ids by name, looked up once per document (python-docx's lookup by name is slow)."""
+
+    def __init__(self, doc: DocxDocument, source: str) -> None:
+        self._source = source
+        self._ids: dict[tuple[str, WD_STYLE_TYPE], str] = {}
+        for style in doc.styles:
+            if style.name is not None:
+                self._ids[(style.name, style.type)] = style.style_id
+
+    def id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str:
+        try:
+            return self._ids[(name, kind)]
+        except KeyError:
+            raise TemplateError(
+                f"参考文档缺少样式“{name}”；请用 python -m reportgen.writers.reference_docx "
+                "生成的默认参考文档作底稿修改样式", file=self._source) from None
+
+
+class _Builder:
+    """Appends blocks to the body of one python-docx document, in order."""
+
+    def __init__(self, doc: DocxDocument, source: str) -> None:
+        self.doc = doc
+        self.styles = _Styles(doc, source)
+        self.body = doc.element.body
+        self.sect_pr = self.body.find(qn("w:sectPr"))
+        width = 0
+        if self.sect_pr is not None:
+            section = doc.sections[-1]
+            width = (section.page_width or 0) - (section.left_margin or 0) - (
+                section.right_margin or 0)
+        # Text width in EMU and twips; 156 mm on the default A4 page.
+        self.text_width_emu = int(width) if width > 0 else int(Cm(15.6))
+        self.text_width_twips = round(self.text_width_emu * TWIPS_PER_EMU)
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def clear_body(self) -> None:
+        """Remove the reference's body content; its final sectPr (page setup, footers) stays."""
+        for child in list(self.body):
+            if child is not self.sect_pr:
+                self.body.remove(child)
+
+    def _append(self, element: etree._Element) -> None:
+        if self.sect_pr is not None:
+            self.sect_pr.addprevious(element)
+        else:
+            self.body.append(element)
+
+    def _last_is_table(self) -> bool:
+        if self.sect_pr is not None:
+            last = self.sect_pr.getprevious()
+        else:
+            last = self.body[-1] if len(self.body) else None
+        return last is not None and last.tag == qn("w:tbl")
+
+    def paragraph(self, style: str, runs: list[Run] | None = None,
+                  text: str | None = None) -> DocxParagraph:
+        p = w_element("w:p")
+        ppr = w_element("w:pPr")
+        ppr.append(w_element("w:pStyle", val=self.styles.id(style)))
+        p.append(ppr)
+        self._append(p)
+        para = DocxParagraph(p, self.doc._body)
+        if text:
+            para.add_run(clean_text(text))
+        for run in runs or []:
+            self.run(para, run)
+        return para
+
+    def run(self, para: DocxParagraph, run: Run, char_style: str | None = None) -> None:
+        text = clean_text(run.text)
+        if not text and char_style is None:
+            return
+        r = para.add_run(text)
+        if char_style:
+            r._r.style = self.styles.id(char_style, WD_STYLE_TYPE.CHARACTER)
+        # The only direct run formatting: emphasis the tree itself carries.
+        if run.bold:
+            r.bold = True
+        if run.italic:
+            r.italic = True
+
+    # -- blocks ------------------------------------------------------------------------
+
+    def add(self, block: Block) -> None:
+        if isinstance(block, Title):
+            self.paragraph("Title", text=block.text)
+        elif isinstance(block, Heading):
+            level = min(max(block.level, 1), 4)
+            self.paragraph(f"Heading {level}", text=block.number + block.text)
+        elif isinstance(block, Paragraph):
+            self.paragraph(PARAGRAPH_STYLES.get(block.style, "Body Text"), runs=block.runs)
+        elif isinstance(block, RunIn):
+            self.run_in(block)
+        elif isinstance(block, Table):
+            self.table(block)
+        elif isinstance(block, Figure):
+            self.figure(block)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                para = self.paragraph("List Number")
+                if item.number:
+                    self.run(para, Run(item.number))
+                for run in item.runs:
+                    self.run(para, run)
+        elif isinstance(block, Signature):
+            self.paragraph("Body Text")  # 落款 stands one blank line below the text
+            for line in block.lines:
+                self.paragraph("Signature", text=line)
+        else:
+            kind = getattr(block, "kind", type(block).__name__)
+            raise ReportgenError(f"DOCX 写入器不支持的内容块：{kind}")
+
+    def run_in(self, block: RunIn) -> None:
+        level = min(max(block.level, 2), 4)
+        para = self.paragraph("Body Text")
+        self.run(para, Run(block.number + block.heading), char_style=f"Run-in Heading {level}")
+        for run in block.runs:
+            self.run(para, run)
+
+    def table(self, block: Table) -> None:
+        caption = _labelled(block.label, block.caption)
+        if caption:
+            self.paragraph("Table Caption", text=caption)
+        elif self._last_is_table():
+            # Two tables with nothing between them would merge into one in Word.
+                self.paragraph("Body Text No Indent")
+        rows = [*block.header, *block.body, *block.total]
+        if not rows:
+            return
+        columns = max(sum(max(c.colspan, 1) for c in row) for row in rows)
+        widths = column_widths(rows, columns, self.text_width_twips)
+        table = self.doc.add_table(rows=len(rows), cols=columns)
+        tbl = table._tbl
+        # add_table appends at the end of the body; move it before the sectPr.
+        self._append(tbl)
+        tbl_pr = tbl.tblPr
+        tbl_pr.style = self.styles.id("Report Table", WD_STYLE_TYPE.TABLE)
+        tbl_w = tbl_pr.find(qn("w:tblW"))  # python-docx always writes one
+        if tbl_w is not None:
+            tbl_w.set(qn("w:type"), "dxa")
+            tbl_w.set(qn("w:w"), str(self.text_width_twips))
+        # Fixed layout: Word and LibreOffice keep our column widths instead of autofitting.
+        tbl_pr.get_or_add_tblLayout().type = "fixed"
+        for grid_col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+            grid_col.set(qn("w:w"), str(width))
+        header_rows = len(block.header)
+        total_from = len(block.header) + len(block.body)
+        header_style = self.styles.id("Table Header")
+        text_style = self.styles.id("Table Text")
+        for index, (tr, cells) in enumerate(zip(tbl.tr_lst, rows, strict=True)):
+            tr_pr = tr.get_or_add_trPr()
+            tr_pr.append(w_element("w:cantSplit"))  # schema order: cantSplit before tblHeader
+            if index < header_rows:
+                tr_pr.append(w_element("w:tblHeader"))  # repeated on every page the table spans
+            tcs = list(tr.tc_lst)
+            for tc, width in zip(tcs, widths, strict=True):
+                tc.get_or_add_tcPr().width = int(width / TWIPS_PER_EMU)
+            is_header = index < header_rows
+            bold = index >= total_from
+            col = 0
+            for cell in cells:
+                span = max(cell.colspan, 1)
+                tc = tcs[col]
+                if span > 1:
+                    tc = tc.merge(tcs[col + span - 1])
+                self._fill_cell(tc, cell, header_style if is_header else text_style,
+                                is_header, bold)
+                col += span
+            for tc in tcs[col:]:
+                self._fill_cell(tc, Cell(""), text_style, False, False)
+        if block.note:
+            self.paragraph("Table Note", text=block.note)
+
+    def _fill_cell(self, tc: etree._Element, cell: Cell, style_id: str, is_header: bool,
+                   bold: bool) -> None:
+        p = tc.p_lst[0]
+        p.style = style_id
+        # Header cells are centred by their style; body cells follow the tree's alignment
+        # ('Table Text' is left-aligned, so only centre/right need saying).
+        if not is_header and cell.align in ("center", "right"):
+            p.get_or_add_pPr().append(w_element("w:jc", val=cell.align))
+        text = clean_text(cell.text)
+        if text:
+            run = DocxParagraph(p, self.doc._body).add_run(text)
+            if bold:
+                run.bold = True  # 合计 rows
+
+    def figure(self, block: Figure) -> None:
+        label = block.label or "图"
+        if block.image is None:
+            raise ReportgenError(
+                f"{label}“{block.caption}”还没有生成图片：请先渲染图表再写 DOCX")
+        para = self.paragraph("Figure")
+        width = min(int(FIGURE_WIDTH), self.text_width_emu)
+        try:
+            shape = para.add_run().add_picture(io.BytesIO(block.image), width=width)
+        except Exception as exc:  # python-docx raises several types for a bad image
+            raise ReportgenError(f"{label}“{block.caption}”的图片无法读取：{exc}") from exc
+        # Alt text for screen readers: the caption.
+        shape._inline.docPr.set("descr", clean_text(_labelled(block.label, block.caption)))
+        caption = _labelled(block.label, block.caption)
+        if caption:
+            self.paragraph("Image Caption", text=caption)
+
+    def finish(self) -> None:
+        if self._last_is_table():
+            # Word wants a paragraph after a final table.
+            self.paragraph("Body Text No Indent")
+
+
+def _labelled(label: str, caption: str) -> str:
+    return IDEOGRAPHIC_SPACE.join(part for part in (label, caption.strip()) if part)
+
+
+def _document_date(document: Document) -> datetime | None:
+    raw = (document.meta.get("date") or "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw[:10])
+    except ValueError:
+        raise ReportgenError(f"报告日期“{raw}”不是 ISO 格式（YYYY-MM-DD）") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _set_core_properties(doc: DocxDocument, document: Document) -> None:
+    core = doc.core_properties
+    title = document.title or next(
+        (b.text for b in document.blocks if isinstance(b, Title)), "")
+    # python-docx refuses core-property strings over 255 characters.
+    core.title = clean_text(title).replace("\n", " ")[:255]
+    author = clean_text(document.meta.get("author") or "").replace("\n", " ")[:255]
+    core.author = author
+    core.last_modified_by = author
+    core.language = document.lang
+    core.revision = 1
+    when = _document_date(document)
+    if when is not None:
+        core.created = when
+        core.modified = when
+    # Without a date the reference's own (fixed) dates stay, which is deterministic too.
+
+
+class DocxWriter:
+    name = "docx"
+    suffix = ".docx"
+
+    def write(self, document: Document, template_set: TemplateSet, out: BinaryIO) -> None:
+        path = template_set.reference_docx
+        if not path.is_file():
+            raise TemplateError(f"模板集“{template_set.name}”缺少参考文档 {REFERENCE_DOCX}",
+                                file=str(path))
+        try:
+            doc = docx.Document(str(path))
+        except Exception as exc:  # zip, XML or content-type errors from a hand-edited file
+            raise TemplateError(f"参考文档无法打开（需要 .docx 格式）：{exc}",
+                                file=str(path)) from exc
+        builder = _Builder(doc, str(path))
+        builder.clear_body()
+        for block in document.blocks:
+            builder.add(block)
+        builder.finish()
+        _set_core_properties(doc, document)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        out.write(deterministic_zip(buffer.getvalue()))
