@@ -34,13 +34,20 @@ FANDOL_DIR=/usr/local/share/fonts/fandol
 need_fandol=0
 [ -f "$FANDOL_DIR/FandolFang-Regular.otf" ] || need_fandol=1
 
-if [ ${#missing[@]} -eq 0 ] && [ $need_fandol -eq 0 ]; then
+ALIASES_SRC="$(cd "$(dirname "$0")" && pwd)/fontconfig/64-reportgen-cjk-aliases.conf"
+ALIASES_DST=/etc/fonts/conf.d/64-reportgen-cjk-aliases.conf
+need_aliases=0
+cmp -s "$ALIASES_SRC" "$ALIASES_DST" || need_aliases=1
+
+if [ ${#missing[@]} -eq 0 ] && [ $need_fandol -eq 0 ] && [ $need_aliases -eq 0 ]; then
   echo "setup-system: all system packages and fonts present"
   exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
+if [ ${#missing[@]} -gt 0 ] || [ $need_fandol -eq 1 ]; then
+  $SUDO apt-get update -q
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup-system: installing ${missing[*]}"
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
@@ -58,5 +65,7 @@ if [ $need_fandol -eq 1 ]; then
   find "$work/x" -path '*fandol*' -name '*.otf' -exec $SUDO cp {} "$FANDOL_DIR/" \;
   [ -f "$FANDOL_DIR/FandolFang-Regular.otf" ] || { echo "setup-system: Fandol fonts not found in package" >&2; exit 1; }
 fi
+# Word font names used in the DOCX → Fandol faces, for LibreOffice and other fontconfig users.
+$SUDO install -m 644 "$ALIASES_SRC" "$ALIASES_DST"
 $SUDO fc-cache -f >/dev/null
 echo "setup-system: done"
