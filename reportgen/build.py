@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen import survey as survey_loader
 from reportgen.document.html_parser import parse_html
 from reportgen.document.model import Document
 from reportgen.document.numbering import number_document
 from reportgen.errors import InternalError, OutputError, ReportgenError
-from reportgen import survey as survey_loader
 from reportgen.survey.model import Survey
 from reportgen.templating.environment import render_html
 from reportgen.templating.templateset import TemplateSet, find_template_set
@@ -155,7 +155,8 @@ def build_file(path: Path, out_dir: Path,
     except ReportgenError as exc:
         return BuildResult(path, error=exc)
     except Exception as exc:  # a bug must not stop the other counties of a batch
-        error = InternalError(f"{path}: 内部错误 {type(exc).__name__}: {exc}；请把此信息报告给维护人员")
+        error = InternalError(
+            f"{path}: 内部错误 {type(exc).__name__}: {exc}；请把此信息报告给维护人员")
         error.__cause__ = exc
         return BuildResult(path, error=error)
 

@@ -8,6 +8,7 @@ The only place where exceptions become messages and exit codes:
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -111,6 +112,9 @@ def check(paths: PathsArg = None) -> None:
 
 
 def main() -> None:
+    # Warnings from the writers (characters that fell back to another font, refused
+    # resources) are meant for staff: print them plainly, before the line of their report.
+    logging.basicConfig(level=logging.WARNING, format="提示：%(message)s", stream=sys.stderr)
     try:
         app()
     except SurveyError as exc:  # pragma: no cover - commands catch these themselves

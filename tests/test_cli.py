@@ -83,8 +83,8 @@ def test_failed_build_keeps_the_previous_report(tmp_path: Path) -> None:
     assert run_cli("build", str(folder), "--out", str(out)).returncode == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     survey = folder / "yongan.yaml"
-    survey.write_text(survey.read_text(encoding="utf-8").replace("output: 12.7亿元", "output: 12.7"),
-                      encoding="utf-8")
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text.replace("output: 12.7亿元", "output: 12.7"), encoding="utf-8")
     result = run_cli("build", str(folder), "--out", str(out))
     assert result.returncode == 1
     after = {p.name: p.read_bytes() for p in out.iterdir()}

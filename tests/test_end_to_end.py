@@ -40,7 +40,8 @@ def docx_text(path: Path) -> str:
 
 
 def level1_numbers(lines: list[str]) -> list[str]:
-    return [m.group(1) for line in lines if (m := re.match(r"\s*([一二三四五六七八九十]+)、", line))]
+    pattern = re.compile(r"\s*([一二三四五六七八九十]+)、")
+    return [m.group(1) for line in lines if (m := pattern.match(line))]
 
 
 def expected_level1(count: int) -> list[str]:

@@ -79,7 +79,13 @@ def _classes(el: Any) -> set[str]:
 def _refuse(el: Any, where: str) -> DocumentError:
     tag = _tag(el)
     hint = _INSTEAD.get(tag, "可用的标签见《模板编辑指南》")
-    return DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：{where}中不支持 <{tag}> 标签；{hint}")
+    return DocumentError(
+        f"模板生成的 HTML 第 {el.sourceline} 行：{where}中不支持 <{tag}> 标签；{hint}")
+
+
+def _stray_text(el: Any, text: str) -> DocumentError:
+    return DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：文字“{text.strip()[:20]}”"
+                         "不在任何 <p> 段落中；请用 <p>…</p> 包起来")
 
 
 class _Parser:
@@ -161,11 +167,9 @@ class _Parser:
             raise _refuse(el, "正文")
         # Text directly inside a container, outside any <p>, would be lost: refuse it.
         if tag in _CONTAINERS and (el.text or "").strip():
-            raise DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：文字“{el.text.strip()[:20]}”"
-                                "不在任何 <p> 段落中；请用 <p>…</p> 包起来")
+            raise _stray_text(el, el.text)
         if (el.tail or "").strip() and el.getparent() is not None:
-            raise DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：文字“{el.tail.strip()[:20]}”"
-                                "不在任何 <p> 段落中；请用 <p>…</p> 包起来")
+            raise _stray_text(el, el.tail)
 
     def paragraph(self, el: Any, classes: set[str]) -> None:
         if "runin" in classes:
@@ -231,7 +235,8 @@ class _Parser:
                 y_label=data.get("y_label", ""),
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：图表数据无法读取（{exc}）") from exc
+            raise DocumentError(
+                f"模板生成的 HTML 第 {el.sourceline} 行：图表数据无法读取（{exc}）") from exc
         caption = ""
         for child in el:
             if _tag(child) == "figcaption":

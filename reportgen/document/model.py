@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 ParagraphStyle = Literal["body", "plain", "center", "right"]
 Align = Literal["left", "center", "right"]
@@ -146,7 +146,7 @@ class Signature:
     kind: Literal["signature"] = "signature"
 
 
-Block = Union[Title, Heading, Paragraph, RunIn, Table, Figure, ListBlock, Signature]
+Block = Title | Heading | Paragraph | RunIn | Table | Figure | ListBlock | Signature
 
 
 @dataclass

@@ -48,7 +48,8 @@ def _bound_helpers(survey: Survey) -> dict[str, Any]:
             return helpers.output_pie_chart(survey, caption, title)
         if kind in ("trend", "line"):
             return helpers.trend_chart(survey, caption, title)
-        raise TemplateError(f"chart() 不认识图表类型“{kind}”；可用：bar（柱状图）、pie（饼图）、trend（趋势图）")
+        raise TemplateError(f"chart() 不认识图表类型“{kind}”；"
+                            "可用：bar（柱状图）、pie（饼图）、trend（趋势图）")
 
     def table(clusters: Any = None, caption: str = "", note: str = "") -> Markup:
         rows: list[Cluster] = list(clusters if clusters is not None else survey.clusters)

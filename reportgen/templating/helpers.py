@@ -179,8 +179,10 @@ def output_pie_chart(survey: Survey, caption: str, title: str = "") -> Markup:
 def can_draw_pie(survey: Survey) -> bool:
     """A pie needs two slices: two clusters, or one cluster and the rest of the region."""
     whole = survey.totals.industrial_output
-    rest = whole is not None and whole > sum(c.output for c in survey.clusters)
-    return len(survey.clusters) >= 2 or rest
+    outputs = sum(c.output for c in survey.clusters)
+    rest = whole is not None and whole > outputs
+    slices = sum(1 for c in survey.clusters if c.output > 0) + (1 if rest else 0)
+    return slices >= 2
 
 
 def trend_chart(survey: Survey, caption: str, title: str = "") -> Markup:

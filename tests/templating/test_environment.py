@@ -105,6 +105,6 @@ def test_single_cluster_table_has_no_total_row() -> None:
 
 def test_growth_column_uses_output_prev() -> None:
     survey = make_survey()
-    assert survey.clusters[1].growth_rate == Decimal(-2.5)
+    assert survey.clusters[1].growth_rate == Decimal("-2.5")
     html = str(cluster_table(survey.clusters, "指标"))
     assert ">27%<" in html and ">-2.5%<" in html
