@@ -1,0 +1,436 @@
+"""Reading a survey file: bytes → YAML node tree → plain values with positions → Survey.
+
+The YAML is composed (not constructed) with ruamel.yaml so that we see every key, including
+duplicates a normal loader silently drops, and the line/column of every key and value.
+Aliases are measured before anything is expanded: a "billion laughs" file is refused by
+counting, never by building it. Every problem found is collected; nothing here raises
+anything but SurveyError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    Event,
+    ScalarEvent,
+)
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from reportgen.errors import Problem, SurveyError
+from reportgen.survey import rules
+from reportgen.survey.labels import (
+    SourceMap,
+    key_text,
+    known_keys,
+    label_for,
+    suggest,
+)
+from reportgen.survey.model import Survey
+from reportgen.survey.values import PYDANTIC_ERROR_TYPE, quote
+
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 10_000
+MAX_DEPTH = 64  # the format nests 5 levels deep; anything far deeper is not a survey
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_FINDING_SECTIONS = ("problems", "causes", "suggestions")
+# Fields of the Python model that are not keys of the file format.
+_NOT_KEYS = {"source", "schema_"}
+_BINARY = "这是二进制文件，不是 YAML 文本；请选择 .yaml 调研数据文件"
+_EMPTY = "文件是空的；请按调研数据格式填写 region、report、clusters 等内容"
+
+
+class _Refused(Exception):
+    """The file cannot be read at all; carries the one problem that says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass
+class _Converter:
+    """Turns a node tree into dicts/lists/scalars, recording positions and problems."""
+
+    where: SourceMap
+    yaml: YAML
+    problems: list[Problem] = field(default_factory=list)
+    nulls: set[tuple[Any, ...]] = field(default_factory=set)
+
+    def value(self, node: Node, path: tuple[Any, ...]) -> Any:
+        self.where.values[path] = _pos(node)
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag != f"{_TAG}seq":
+                self.problems.append(self.where.problem(path, f"不支持的 YAML 标签 {node.tag}"))
+            self.where.sequences.add(path)
+            return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def scalar(self, node: ScalarNode, path: tuple[Any, ...]) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self.problems.append(self.where.problem(
+                path, f"不支持的 YAML 标签 {node.tag}", _pos(node)))
+            return node.value
+        try:
+            return self.yaml.constructor.construct_object(node)
+        except Exception:
+            # e.g. an unquoted 2025-02-30 looks like a date but is none: keep the text so
+            # the value's own type check can say what is wrong with it.
+            return node.value
+
+    def mapping(self, node: MappingNode, path: tuple[Any, ...]) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        seen: dict[Any, tuple[int, int]] = {}
+        for key_node, value_node in self._pairs(node, path):
+            if not isinstance(key_node, ScalarNode):
+                self.problems.append(self.where.problem(
+                    path, "键必须是文字或数字；请不要用列表或映射作键", _pos(key_node)))
+                continue
+            key = self.scalar(key_node, path)
+            try:
+                hash(key)
+            except TypeError:  # pragma: no cover - scalars are hashable
+                key = key_node.value
+            child = (*path, key)
+            if not isinstance(key, str) and known_keys(path) is not None:
+                # Sections of the format only have text keys; `1:` or `true:` is a typo.
+                self.where.keys[child] = _pos(key_node)
+                self.problems.append(_unknown_key(child, self.where))
+                continue
+            if key in seen:
+                line, _ = seen[key]
+                self.problems.append(self.where.problem(
+                    child, f"键“{key}”重复（第 {line} 行已经写过）；同一层里每个键只能写一次",
+                    _pos(key_node)))
+                continue
+            seen[key] = _pos(key_node)
+            self.where.keys[child] = _pos(key_node)
+            if isinstance(value_node, ScalarNode) and value_node.tag == f"{_TAG}null":
+                self.where.values[child] = _pos(value_node)
+                self.nulls.add(child)
+                self.problems.append(self.where.problem(
+                    child, "没有填写值；请填写，或删除这一行", _pos(key_node)))
+                continue
+            result[key] = self.value(value_node, child)
+        return result
+
+    def _pairs(self, node: MappingNode, path: tuple[Any, ...]) -> Iterator[tuple[Node, Node]]:
+        """The mapping's own pairs, then pairs merged in with `<<: *alias` not overridden."""
+        own = [(k, v) for k, v in node.value if k.tag != f"{_TAG}merge"]
+        merged: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != f"{_TAG}merge":
+                continue
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for source in sources:
+                if isinstance(source, MappingNode):
+                    merged.extend(source.value)
+                else:
+                    self.problems.append(self.where.problem(
+                        path, "“<<”只能合并映射", _pos(value_node)))
+        yield from own
+        own_keys = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+        for key_node, value_node in merged:
+            if isinstance(key_node, ScalarNode) and key_node.value in own_keys:
+                continue  # explicit keys override merged ones (YAML merge semantics)
+            own_keys.add(key_node.value)
+            yield key_node, value_node
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _decode(raw: bytes, where: SourceMap) -> str:
+    if len(raw) > MAX_BYTES:
+        raise _Refused(where.file_problem(
+            f"文件过大（{len(raw)} 字节，上限 {MAX_BYTES} 字节）；调研数据文件不应这么大，"
+            "请检查是否选错了文件"))
+    if b"\x00" in raw:
+        raise _Refused(where.file_problem(_BINARY))
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        return raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + bom
+        good = raw[bom:exc.start + bom].decode("utf-8")
+        line, col = _line_col(good, len(good))
+        raise _Refused(where.file_problem(
+            f"文件不是 UTF-8 编码（第 {offset} 字节处的 0x{raw[offset]:02X} 无法解码）；"
+            "请在编辑器中另存为 UTF-8 编码", line, col)) from exc
+
+
+def _compose(text: str, where: SourceMap, yaml: YAML) -> Node:
+    if "\x00" in text:
+        raise _Refused(where.file_problem(_BINARY))
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise _Refused(where.file_problem(f"文件过大（上限 {MAX_BYTES} 字节）"))
+    text = text.removeprefix("\ufeff")
+    try:
+        _check_shape(text, where)
+        root = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "无法解析"
+        raise _Refused(where.file_problem(f"YAML 格式错误：{what}；请检查这一行的缩进、冒号和引号",
+                                          line, col)) from exc
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise _Refused(where.file_problem(
+            f"文件中含有不允许的字符 U+{exc.character:04X}；请删除它", line, col)) from exc
+    except YAMLError as exc:
+        raise _Refused(where.file_problem(f"YAML 格式错误：{exc}")) from exc
+    except RecursionError as exc:
+        raise _Refused(where.file_problem("嵌套层数过深；调研数据文件不应这样嵌套")) from exc
+    if root is None:
+        raise _Refused(where.file_problem(_EMPTY))
+    return root
+
+
+def _check_shape(text: str, where: SourceMap) -> None:
+    """Refuse deep nesting and huge trees from the event stream, before composing.
+
+    ruamel's composer recurses per level and its scanner slows down quadratically with flow
+    nesting, so a 1 MiB file of `[[[[…` lines would take minutes if composed first. Counting
+    events stops such a file after at most MAX_NODES nodes.
+    """
+    depth = 0
+    nodes = 0
+    for event in YAML(typ="safe", pure=True).parse(text):
+        if isinstance(event, CollectionStartEvent | ScalarEvent | AliasEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Refused(where.file_problem(
+                    f"文件内容过多（超过 {MAX_NODES} 个节点）；调研数据文件不应这么大",
+                    *_mark(event)))
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Refused(where.file_problem("嵌套层数过深；调研数据文件不应这样嵌套",
+                                                  *_mark(event)))
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _mark(event: Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _measure(root: Node, where: SourceMap) -> None:
+    """Refuse recursive aliases and trees that would expand past MAX_NODES or MAX_DEPTH.
+
+    Sizes are memoised per node object, so shared (aliased) subtrees are counted by
+    multiplication, never by expansion; the walk is iterative so depth cannot overflow.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        ident = id(node)
+        children = _children(node)
+        if done:
+            open_nodes.discard(ident)
+            size[ident] = 1 + sum(size[id(c)] for c in children)
+            depth[ident] = 1 + max((depth[id(c)] for c in children), default=0)
+            if size[ident] > MAX_NODES:
+                raise _Refused(where.file_problem(
+                    f"别名（*引用）展开后超过 {MAX_NODES} 个节点；请减少别名的嵌套使用",
+                    *_pos(node)))
+            if depth[ident] > MAX_DEPTH:
+                raise _Refused(where.file_problem("嵌套层数过深；调研数据文件不应这样嵌套",
+                                                  *_pos(node)))
+            continue
+        if ident in size:
+            continue
+        open_nodes.add(ident)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise _Refused(where.file_problem(
+                    "别名（*引用）引用了包含它自身的内容，形成循环；请去掉这个循环引用",
+                    *_pos(child)))
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _normalise_findings(data: dict[Any, Any], where: SourceMap) -> None:
+    """A finding written as plain text is its title: turn it into {title: text}."""
+    for section in _FINDING_SECTIONS:
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                items[i] = {"title": item}
+                where.values[(section, i, "title")] = where.values[(section, i)]
+
+
+def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
+                      ) -> Problem | None:
+    loc = tuple(error["loc"])
+    is_key = bool(loc) and loc[-1] == "[key]"
+    path = loc[:-1] if is_key else loc
+    kind = error["type"]
+    if kind == PYDANTIC_ERROR_TYPE:
+        message = error["ctx"]["text"] if error.get("ctx") else error["msg"]
+        if is_key:
+            message = f"键{message}"
+        return where.problem(path, message, where.key_at(path) if is_key else None)
+    if kind == "missing":
+        parent = path[:-1]
+        key = path[-1]
+        return where.problem(path, f"缺少必填项“{key}”（{label_for(path)}）；请在这里添加 {key}: …",
+                             where.mapping_at(parent))
+    if kind == "extra_forbidden":
+        return _unknown_key(path, where)
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return where.problem(path, "应为映射（每行“键: 值”）；请按格式说明改写这一项")
+    if kind in ("tuple_type", "list_type", "iterable_type"):
+        return where.problem(path, "应为列表；请每项单独写一行，以“- ”开头")
+    if kind == "too_short":
+        # Pydantic counts only the items that validated; an item that failed has its own
+        # problem already, so only a list that is really too short is reported here.
+        items = rules.get(data, path)
+        if isinstance(items, list) and len(items) >= error["ctx"]["min_length"]:
+            return None
+        return where.problem(path, "至少需要一项；请至少填写一项", where.mapping_at(path))
+    return where.problem(path, f"取值无效：{error['msg']}")
+
+
+def _unknown_key(path: tuple[Any, ...], where: SourceMap) -> Problem:
+    key = key_text(path[-1])
+    choices = known_keys(path[:-1]) or []
+    guess = suggest(key, choices)
+    hint = f"是不是要写“{guess}”？" if guess else f"这里可用的键有：{'、'.join(choices)}"
+    return where.problem(path, f"未知的键“{key}”；{hint}", where.key_at(path))
+
+
+def _validate(data: dict[Any, Any], nulls: set[tuple[Any, ...]], where: SourceMap,
+              ) -> tuple[Survey | None, list[Problem]]:
+    problems: list[Problem] = []
+    for key in [k for k in data if k in _NOT_KEYS]:
+        problems.append(_unknown_key((key,), where))
+        del data[key]
+    try:
+        return Survey.model_validate(data), problems
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            # Null values were reported already; `schema` and history years are checked by
+            # the rules.
+            if loc in nulls or loc[:1] == ("schema",):
+                continue
+            if loc[-1:] == ("[key]",) and loc[-3:-2] == ("history",):
+                continue
+            problem = _pydantic_problem(error, data, where)
+            if problem is not None:
+                problems.append(problem)
+        return None, problems
+
+
+def _check(text_or_bytes: str | bytes, file: str) -> tuple[Survey | None, list[Problem]]:
+    where = SourceMap(file)
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        text = (_decode(text_or_bytes, where) if isinstance(text_or_bytes, bytes)
+                else text_or_bytes)
+        root = _compose(text, where, yaml)
+        _measure(root, where)
+    except _Refused as refused:
+        return None, [refused.problem]
+    if not isinstance(root, MappingNode):
+        kind = "列表" if isinstance(root, SequenceNode) else f"单个值 {quote(root.value)}"
+        return None, [where.file_problem(
+            f"文件的最外层应为映射（region:、report:、clusters: 等键），实际是{kind}", *_pos(root))]
+    converter = _Converter(where, yaml)
+    data = converter.value(root, ())
+    _normalise_findings(data, where)
+    problems = list(converter.problems)
+    problems.extend(rules.check(data, where))
+    survey, found = _validate(data, converter.nulls, where)
+    problems.extend(found)
+    return (survey if not problems else None), _unique(problems)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    out = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            out.append(problem)
+    return sorted(out, key=lambda p: (p.line, p.col, p.path))
+
+
+def _read(path: str | Path) -> bytes | Problem:
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            # Read one byte past the limit: enough to know the file is too big.
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return Problem(file, 1, 1, "", "", "文件不存在；请检查文件名和路径")
+    except IsADirectoryError:
+        return Problem(file, 1, 1, "", "", "这是一个文件夹，不是调研数据文件")
+    except OSError as exc:
+        return Problem(file, 1, 1, "", "", f"无法读取文件（{exc.strerror}）")
+
+
+def check_survey(path: str | Path) -> list[Problem]:
+    """Every problem in the survey file at `path` (empty when it is valid)."""
+    raw = _read(path)
+    if isinstance(raw, Problem):
+        return [raw]
+    return _check(raw, str(path))[1]
+
+
+def load_survey(path: str | Path) -> Survey:
+    """The survey at `path`; raises SurveyError listing every problem in the file."""
+    raw = _read(path)
+    if isinstance(raw, Problem):
+        raise SurveyError(str(path), [raw])
+    survey, problems = _check(raw, str(path))
+    if survey is None or problems:
+        raise SurveyError(str(path), problems)
+    return survey.model_copy(update={"source": Path(path)})
+
+
+def parse_survey_text(text: str, filename: str) -> Survey:
+    """The survey in `text` (as if read from `filename`), for tests and previews."""
+    survey, problems = _check(text, filename)
+    if survey is None or problems:
+        raise SurveyError(filename, problems)
+    return survey.model_copy(update={"source": Path(filename)})
+
+
+__all__ = ["check_survey", "load_survey", "parse_survey_text"]
