@@ -120,10 +120,14 @@ class _Converter:
             seen[key] = _pos(key_node)
             self.where.keys[child] = _pos(key_node)
             if isinstance(value_node, ScalarNode) and value_node.tag == f"{_TAG}null":
-                self.where.values[child] = _pos(value_node)
+                # `key:` left blank means "not given" (causes: with nothing after it is an
+                # empty section); a required key left blank is reported by validation, and
+                # an unknown key still is reported as unknown.
+                self.where.values[child] = _pos(key_node)
                 self.nulls.add(child)
-                self.problems.append(self.where.problem(
-                    child, "没有填写值；请填写，或删除这一行", _pos(key_node)))
+                allowed = known_keys(path)
+                if allowed is not None and key not in allowed:
+                    result[key] = None
                 continue
             result[key] = self.value(value_node, child)
         return result
@@ -296,7 +300,7 @@ def _normalise_findings(data: dict[Any, Any], where: SourceMap) -> None:
 
 
 def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
-                      ) -> Problem | None:
+                      nulls: set[tuple[Any, ...]]) -> Problem | None:
     loc = tuple(error["loc"])
     is_key = bool(loc) and loc[-1] == "[key]"
     path = loc[:-1] if is_key else loc
@@ -306,6 +310,8 @@ def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
         if is_key:
             message = f"键{message}"
         return where.problem(path, message, where.key_at(path) if is_key else None)
+    if kind == "missing" and path in nulls:
+        return where.problem(path, "没有填写值；这一项必须填写", where.key_at(path))
     if kind == "missing":
         parent = path[:-1]
         key = path[-1]
@@ -346,13 +352,12 @@ def _validate(data: dict[Any, Any], nulls: set[tuple[Any, ...]], where: SourceMa
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            # Null values were reported already; `schema` and history years are checked by
-            # the rules.
-            if loc in nulls or loc[:1] == ("schema",):
+            # `schema` and history years are checked by the rules.
+            if loc[:1] == ("schema",):
                 continue
             if loc[-1:] == ("[key]",) and loc[-3:-2] == ("history",):
                 continue
-            problem = _pydantic_problem(error, data, where)
+            problem = _pydantic_problem(error, data, where, nulls)
             if problem is not None:
                 problems.append(problem)
         return None, problems

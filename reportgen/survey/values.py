@@ -88,8 +88,10 @@ _NUMBER_FOLD = {**_FOLD, 0xFF0E: ord("."), 0xFF0D: ord("-"), 0x2212: ord("-"),
 
 # Control characters make the DOCX writer fail; U+FFFE/U+FFFF and lone surrogates (which a
 # double-quoted "\ud800" escape can produce) are not allowed in XML either.
-_BAD_CHARS = re.compile("[\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_PLACEHOLDER = re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])|×{2,}|[＊*]{2,}")
+# Line breaks and tabs are white space, not control characters: a `detail: |` block is fine.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Only the full-width ＊＊ is a placeholder: ASCII **x** is ordinary text staff may type.
+_PLACEHOLDER = re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])|×{2,}|＊{2,}")
 
 
 def _type_name(value: Any) -> str:
@@ -115,14 +117,12 @@ def clean_text(value: Any) -> str:
             raise ValueFormatError("内容为空", "请填写文字，或删除这一项")
         raise ValueFormatError(f"应为文字，实际是{_type_name(value)}",
                                "请直接写文字，例如 纺织服装业")
-    text = value.strip().translate(_FOLD)
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip().translate(_FOLD)
     if not text:
         raise ValueFormatError("内容为空", "请填写文字，或删除这一项")
     bad = _BAD_CHARS.search(text)
     if bad:
         char = bad.group()
-        if char in "\n\r":
-            raise ValueFormatError("文字中含有换行", "请写成一段连续的文字（不要用 | 写法）")
         raise ValueFormatError(f"文字中含有控制字符 U+{ord(char):04X}", "请删除这个字符")
     placeholder = _PLACEHOLDER.search(text)
     if placeholder:

@@ -241,10 +241,11 @@ def test_missing_top_level_section() -> None:
     assert (problem.line, problem.col) == (1, 1)
 
 
-def test_empty_value_is_a_problem() -> None:
-    text = mutate("  above_scale: 20", "  above_scale:")
-    assert_problem(only(problems_in(text)), text, "above_scale:", "clusters[0].above_scale",
-                   "没有填写值")
+def test_empty_optional_value_means_not_given() -> None:
+    assert problems_in(mutate("  above_scale: 20", "  above_scale:")) == []
+
+
+def test_empty_required_value_is_a_problem() -> None:
     text = mutate("  author: 测试县中小企业局", "  author:")
     assert_problem(only(problems_in(text)), text, "author:", "report.author", "没有填写值")
 
