@@ -11,35 +11,56 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-import typer
+import click
 
-from reportgen.errors import ReportgenError, SurveyError, TemplateError
+from reportgen.errors import ReportgenError, TemplateError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_INPUTS = Path("inputs")
 DEFAULT_OUTPUTS = Path("outputs")
 
-app = typer.Typer(
-    name="reportgen",
-    help="把调研数据（YAML）生成为标准格式的产业集群发展情况调研报告（DOCX 和 PDF）。",
-    add_completion=False,
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-
-PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(help="调研数据文件或文件夹（默认：inputs/ 中的全部 .yaml 文件）",
-                   show_default=False),
+# Click writes its own framework words in English; staff read Chinese.
+_HELP_WORDS = [
+    ("Usage:", "用法："), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."),
+    ("Options:", "选项："), ("Commands:", "命令："), ("[default: ", "[默认："),
+    ("[PATHS]...", "[路径]..."), ("DIRECTORY", "文件夹"),
+    # usage errors
+    ("No such option", "没有这个选项"), ("No such command", "没有这个命令"),
+    ("Invalid value for", "取值无效："), ("is not one of", "不是以下之一："),
+    ("Did you mean", "是不是要写"), ("Missing argument", "缺少参数"),
+    ("Option '", "选项 '"), ("requires an argument.", "后面需要一个值。"),
+    ("does not exist.", "不存在。"), ("is a file.", "是文件，不是文件夹。"),
 ]
 
 
+def _chinese(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
+
+class _ChineseHelp:
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+        formatter.buffer[:] = [_chinese("".join(formatter.buffer))]
+
+
+class ChineseGroup(_ChineseHelp, click.Group):
+    pass
+
+
+class ChineseCommand(_ChineseHelp, click.Command):
+    pass
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+HELP_OPTION = {"help": "显示本帮助并退出。"}
+
+
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    click.echo(message, err=True)
 
 
 def format_error(error: ReportgenError) -> str:
@@ -49,52 +70,65 @@ def format_error(error: ReportgenError) -> str:
     return str(error)
 
 
-def _inputs(paths: list[Path] | None) -> list[Path]:
+def _inputs(paths: tuple[Path, ...]) -> list[Path]:
     from reportgen.build import expand_paths
 
     try:
         found = expand_paths(paths or [DEFAULT_INPUTS])
     except FileNotFoundError as exc:
         _err(f"错误：找不到文件或文件夹 {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+        sys.exit(EXIT_USAGE)
     if not found:
         _err("错误：没有找到调研数据文件（.yaml）")
-        raise typer.Exit(EXIT_USAGE)
+        sys.exit(EXIT_USAGE)
     return found
 
 
-@app.command()
-def build(
-    paths: PathsArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹")] = DEFAULT_OUTPUTS,
-    fmt: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", help="只生成某种格式：docx 或 pdf（可重复）")] = None,
-) -> None:
-    """生成报告：每个调研数据文件生成一份 DOCX 和一份 PDF。"""
-    from reportgen.build import DEFAULT_FORMATS, build_file
-    from reportgen.writers import WRITER_NAMES
+@click.group(cls=ChineseGroup, context_settings=CONTEXT,
+             help="把调研数据（YAML）生成为标准格式的产业集群发展情况调研报告（DOCX 和 PDF）。")
+@click.help_option("-h", "--help", **HELP_OPTION)
+@click.version_option(package_name="reportgen", message="reportgen %(version)s",
+                      help="显示版本并退出。")
+def app() -> None:
+    pass
 
-    formats = tuple(fmt) if fmt else DEFAULT_FORMATS
-    unknown = [f for f in formats if f not in WRITER_NAMES]
-    if unknown:
-        _err(f"错误：未知的输出格式 {'、'.join(unknown)}；可用：docx、pdf")
-        raise typer.Exit(EXIT_USAGE)
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+@app.command(cls=ChineseCommand, context_settings=CONTEXT,
+             help="生成报告：每个调研数据文件生成一份 DOCX 和一份 PDF。\n\n"
+                  "路径可以是调研数据文件或文件夹，默认为 inputs/ 中的全部 .yaml 文件。")
+@PATHS
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUTPUTS, show_default=True, help="输出文件夹")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["docx", "pdf"]),
+              help="只生成某种格式（可重复）；默认两种都生成")
+@click.help_option("-h", "--help", **HELP_OPTION)
+def build(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...]) -> None:
+    from reportgen.build import DEFAULT_FORMATS, build_file
+
     failed = 0
     for path in _inputs(paths):
-        result = build_file(path, out, formats)
+        result = build_file(path, out, formats or DEFAULT_FORMATS)
         if result.ok:
-            typer.echo(f"已生成 {'、'.join(str(p) for p in result.outputs)}")
+            click.echo(f"已生成 {'、'.join(str(p) for p in result.outputs)}")
         else:
             failed += 1
             assert result.error is not None
             _err(format_error(result.error))
             _err(f"未生成：{path}")
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    if failed:
+        _err(f"共 {failed} 个文件未能生成")
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-@app.command()
-def check(paths: PathsArg = None) -> None:
-    """检查调研数据文件，不生成任何文件。"""
+@app.command(cls=ChineseCommand, context_settings=CONTEXT,
+             help="检查调研数据文件，不生成任何文件。\n\n"
+                  "路径可以是调研数据文件或文件夹，默认为 inputs/ 中的全部 .yaml 文件。")
+@PATHS
+@click.help_option("-h", "--help", **HELP_OPTION)
+def check(paths: tuple[Path, ...]) -> None:
     from reportgen.survey import check_survey
 
     failed = 0
@@ -105,21 +139,31 @@ def check(paths: PathsArg = None) -> None:
             for problem in problems:
                 _err(str(problem))
         else:
-            typer.echo(f"{path}：检查通过")
+            click.echo(f"{path}：检查通过")
     if failed:
         _err(f"共 {failed} 个文件有错误")
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Any:
     # Warnings from the writers (characters that fell back to another font, refused
     # resources) are meant for staff: print them plainly, before the line of their report.
     logging.basicConfig(level=logging.WARNING, format="提示：%(message)s", stream=sys.stderr)
     try:
-        app()
-    except SurveyError as exc:  # pragma: no cover - commands catch these themselves
-        _err(str(exc))
-        sys.exit(EXIT_FAILED)
+        return app.main(args=argv, prog_name="reportgen", standalone_mode=False)
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `reportgen`: show the help
+            _err(_chinese(exc.format_message()))
+            sys.exit(EXIT_USAGE)
+        _err(f"用法错误：{_chinese(exc.format_message())}")
+        _err("运行 reportgen --help 查看用法")
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        _err(f"错误：{_chinese(exc.format_message())}")
+        sys.exit(EXIT_USAGE)
+    except (click.Abort, KeyboardInterrupt):
+        _err("已中断")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

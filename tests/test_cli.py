@@ -75,6 +75,18 @@ def test_help_is_in_chinese() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     assert "生成报告" in result.stdout and "检查调研数据" in result.stdout
+    assert "用法：" in result.stdout and "选项：" in result.stdout
+    assert "Usage" not in result.stdout and "Show this message" not in result.stdout
+    build_help = run_cli("build", "--help").stdout
+    assert "输出文件夹" in build_help and "[默认：outputs]" in build_help
+
+
+def test_usage_errors_are_explained_in_chinese() -> None:
+    result = run_cli("buil")
+    assert result.returncode == 2
+    assert "没有这个命令" in result.stderr and "build" in result.stderr
+    result = run_cli("build", "--format", "doc")
+    assert result.returncode == 2 and "取值无效" in result.stderr
 
 
 def test_failed_build_keeps_the_previous_report(tmp_path: Path) -> None:
