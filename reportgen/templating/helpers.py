@@ -154,7 +154,7 @@ def output_bar_chart(clusters: Iterable[Cluster], caption: str, title: str = "")
         "chart": "bar", "title": title or f"各产业集群{label}", "unit": unit,
         "categories": [c.name for c in rows],
         "series": [[label, [_float_in(c.output, unit) for c in rows]]],
-        "x_label": "", "y_label": f"{label}（{unit}）",
+        "x_label": "", "y_label": label,
     }, caption)
 
 
@@ -205,7 +205,7 @@ def trend_chart(survey: Survey, caption: str, title: str = "") -> Markup:
         "categories": [str(y) for y in years],
         "series": [[name, [_float_in(s[y], unit) if y in s else None for y in years]]
                    for name, s in points.items()],
-        "x_label": "年份", "y_label": f"{label}（{unit}）",
+        "x_label": "年份", "y_label": label,
     }, caption)
 
 
