@@ -9,9 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 
 import docx
@@ -40,22 +38,12 @@ from reportgen.errors import ReportgenError, TemplateError
 from reportgen.templating.templateset import TemplateSet, templates_root
 from reportgen.writers.docx_writer import DocxWriter, clean_text, column_widths
 from reportgen.writers.reference_docx import STYLE_NAMES, build_reference_docx
+from tests.writers.pngs import tiny_png
 
 W_TBL_HEADER = qn("w:tblHeader")
 W_CANT_SPLIT = qn("w:cantSplit")
 
 
-def tiny_png(width: int = 40, height: int = 20) -> bytes:
-    """A valid RGB PNG, grey, without any imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    raw = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))
 
 
 def default_set() -> TemplateSet:

@@ -10,9 +10,7 @@ import io
 import logging
 import re
 import shutil
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 
 import pytest
@@ -42,6 +40,7 @@ from reportgen.writers.pdf_writer import (
     figure_url,
     make_url_fetcher,
 )
+from tests.writers.pngs import tiny_png
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "templates" / "default"
 TITLE = "青山县产业集群发展情况调研报告"
@@ -54,25 +53,6 @@ needs_poppler = pytest.mark.skipif(
 )
 
 
-def tiny_png(width: int = 240, height: int = 120) -> bytes:
-    """A real PNG (three coloured bars on white), built with zlib so no plotting is needed."""
-    colours = [(0x2F, 0x5D, 0x8A), (0xC0, 0x39, 0x2B), (0x27, 0xAE, 0x60)]
-    rows = []
-    for y in range(height):
-        row = bytearray([0])  # filter type 0
-        for x in range(width):
-            bar = x * 3 // width
-            top = height - (bar + 1) * height // 4
-            row += bytes(colours[bar]) if y >= top and x % (width // 3) > 8 else b"\xff\xff\xff"
-        rows.append(bytes(row))
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        body = tag + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
 
 
 def body(text: str) -> Paragraph:
