@@ -14,6 +14,7 @@ Rules added because they are obviously sensible:
 - market_share lies between 0% and 100% (a share cannot be negative either);
 - report.year is not after the year of report.date (figures cannot be reported before the
   year they describe has begun);
+- report.template names a template set that exists (so `check` finds it, not only `build`);
 - honors names are unique once full-width letters/digits are folded (`ＩＳＯ认证` and
   `ISO认证` would otherwise silently overwrite each other).
 """
@@ -84,7 +85,8 @@ def _clusters(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
 def check(data: dict[Any, Any], where: SourceMap) -> list[Problem]:
     """Every cross-field problem in the raw (converted) survey data."""
     problems: list[Problem] = []
-    for rule in (_schema, _report_year, _cluster_rules, _history, _totals, _names, _findings):
+    for rule in (_schema, _report_year, _template, _cluster_rules, _history, _totals, _names,
+                 _findings):
         problems.extend(rule(data, where))
     return problems
 
@@ -99,6 +101,17 @@ def _schema(data: Any, where: SourceMap) -> Iterator[Problem]:
     if version != 1:
         yield where.problem(("schema",), f"不支持的格式版本{quote(data['schema'])}；"
                                           "本工具只支持 schema: 1")
+
+
+def _template(data: Any, where: SourceMap) -> Iterator[Problem]:
+    from reportgen.templating.templateset import available_sets
+
+    name = _parsed(data, ("report", "template"), clean_text)
+    known = available_sets()
+    if name is not None and name not in known:
+        guess = suggest(name, known)
+        hint = f"是不是要写“{guess}”？" if guess else f"可用的模板集：{'、'.join(known) or '（无）'}"
+        yield where.problem(("report", "template"), f"找不到模板集{quote(name)}；{hint}")
 
 
 def _report_year(data: Any, where: SourceMap) -> Iterator[Problem]:

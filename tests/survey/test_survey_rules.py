@@ -144,3 +144,10 @@ def test_rules_run_alongside_type_errors() -> None:
 
 def test_base_is_valid() -> None:
     assert problems_in(BASE) == []
+
+
+def test_template_must_name_an_existing_set() -> None:
+    text = mutate("  year: 2024", "  year: 2024\n  template: defualt")
+    assert_problem(only(problems_in(text)), text, "defualt", "report.template",
+                   "是不是要写“default”")
+    assert problems_in(mutate("  year: 2024", "  year: 2024\n  template: default")) == []
