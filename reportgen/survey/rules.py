@@ -110,7 +110,8 @@ def _template(data: Any, where: SourceMap) -> Iterator[Problem]:
     known = available_sets()
     if name is not None and name not in known:
         guess = suggest(name, known)
-        hint = f"是不是要写“{guess}”？" if guess else f"可用的模板集：{'、'.join(known) or '（无）'}"
+        listed = "、".join(known) or "（无）"
+        hint = f"是不是要写“{guess}”？" if guess else f"可用的模板集：{listed}"
         yield where.problem(("report", "template"), f"找不到模板集{quote(name)}；{hint}")
 
 
