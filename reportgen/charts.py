@@ -198,8 +198,11 @@ def _draw_line(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
     xs = list(range(len(spec.categories)))
     markers = ("o", "s", "^", "D", "v", "P", "X", "*")
     for i, (name, values) in enumerate(spec.series):
-        ax.plot(xs, values, color=_colour(i), marker=markers[i % len(markers)], markersize=4.5,
-                linewidth=1.6, label=name, zorder=3)
+        # A year a cluster has no figure for (None) is skipped; the line joins its neighbours.
+        known = [(x, v) for x, v in zip(xs, values, strict=False) if v is not None]
+        ax.plot([x for x, _ in known], [v for _, v in known], color=_colour(i),
+                marker=markers[i % len(markers)], markersize=4.5, linewidth=1.6, label=name,
+                zorder=3)
     if len(spec.series) <= 4 and len(xs) <= 10:
         _label_points(ax, spec)
     ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
@@ -218,12 +221,13 @@ def _draw_line(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
 
 def _label_points(ax: Axes, spec: ChartSpec) -> None:
     """Value labels on line points, moved below or left out where series run close together."""
-    values_all = [v for _, vals in spec.series for v in vals]
+    values_all = [v for _, vals in spec.series for v in vals if v is not None]
     span = (max(values_all) - min(values_all)) if values_all else 0.0
     near = span * 0.08 or 1.0  # about the height of a label in data units at this size
     for x in range(len(spec.categories)):
         points = sorted(
-            ((vals[x], i) for i, (_, vals) in enumerate(spec.series) if x < len(vals)),
+            ((vals[x], i) for i, (_, vals) in enumerate(spec.series)
+             if x < len(vals) and vals[x] is not None),
             reverse=True,
         )
         for rank, (v, i) in enumerate(points):

@@ -211,3 +211,11 @@ def test_fresh_process_registers_fonts() -> None:
     spec = ChartSpec("bar", "各集群产值镕堃", ["纺织服装业", "新材料"], [("产值", [1.5, -2.0])],
                      unit="亿元")
     assert render_png(spec) == result.stdout
+
+
+def test_line_chart_skips_years_a_series_has_no_figure_for() -> None:
+    spec = ChartSpec(chart="line", title="产值变化", categories=["2020", "2021", "2022", "2024"],
+                     series=[("甲", [1.0, None, 3.0, 4.0]), ("乙", [None, None, 2.0, 2.5])],
+                     unit="亿元", y_label="产值")
+    png = render_png(spec)
+    assert png.startswith(b"\x89PNG")
