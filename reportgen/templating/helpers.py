@@ -158,15 +158,24 @@ def output_bar_chart(clusters: Iterable[Cluster], caption: str, title: str = "")
     }, caption)
 
 
+# More slices than this cannot be told apart; the smallest clusters join 其他.
+MAX_PIE_SLICES = 7
+
+
 def output_pie_chart(survey: Survey, caption: str, title: str = "") -> Markup:
     """Composition of output; the rest of the region as 其他 when totals give it."""
     rows = sorted(survey.clusters, key=lambda c: c.output, reverse=True)
+    whole = survey.totals.industrial_output
+    total = sum((c.output for c in rows), Decimal(0))
+    rest = whole - total if whole is not None and whole > total else Decimal(0)
+    if len(rows) + (1 if rest else 0) > MAX_PIE_SLICES:
+        rest += sum((c.output for c in rows[MAX_PIE_SLICES - 1:]), Decimal(0))
+        rows = rows[:MAX_PIE_SLICES - 1]
     amounts = [c.output for c in rows]
     names = [c.name for c in rows]
-    whole = survey.totals.industrial_output
-    if whole is not None and whole > sum(amounts):
+    if rest:
         names.append("其他")
-        amounts.append(whole - sum(amounts))
+        amounts.append(rest)
     unit = formatting.money_unit_for(amounts)
     label = common_output_label(rows)
     return _figure({

@@ -108,3 +108,17 @@ def test_growth_column_uses_output_prev() -> None:
     assert survey.clusters[1].growth_rate == Decimal("-2.5")
     html = str(cluster_table(survey.clusters, "指标"))
     assert ">27%<" in html and ">-2.5%<" in html
+
+
+def test_pie_keeps_the_largest_clusters_and_merges_the_rest_into_other() -> None:
+    import json
+
+    from reportgen.templating.helpers import MAX_PIE_SLICES, output_pie_chart
+
+    clusters = [{"name": f"集群{i}", "output": f"{i + 1}亿元"} for i in range(10)]
+    survey = make_survey(clusters=clusters, totals={"industrial_output": "100亿元"})
+    html = str(output_pie_chart(survey, "构成"))
+    spec = json.loads(html.split('data-chart="')[1].split('"><')[0].replace("&#34;", '"'))
+    names = spec["categories"]
+    assert len(names) == MAX_PIE_SLICES and names[0] == "集群9" and names[-1] == "其他"
+    assert sum(spec["series"][0][1]) == 100  # the slices still add up to the whole region
