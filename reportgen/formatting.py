@@ -122,6 +122,16 @@ def growth(rate: Number | None) -> str:
     return f"同比下降{percent(-r)}"
 
 
+def growth_rate(now: Number | None, prev: Number | None) -> Decimal | None:
+    """Change from prev to now in percent, unrounded; None when prev is missing or 0."""
+    if now is None or prev is None:
+        return None
+    before = to_decimal(prev)
+    if before == 0:
+        return None
+    return (to_decimal(now) - before) * 100 / before
+
+
 def share(part: Number | None, whole: Number | None) -> Decimal | None:
     """part ÷ whole in percent, unrounded (format with percent()); None if it is undefined."""
     if part is None or whole is None:

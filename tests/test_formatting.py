@@ -15,6 +15,7 @@ from reportgen.formatting import (
     chinese_number,
     date_cn,
     growth,
+    growth_rate,
     heading_number,
     integer,
     join_cn,
@@ -355,3 +356,15 @@ def test_money_negative_mirrors_positive(amount: Decimal) -> None:
     text = money(amount)
     positive = money(-amount)
     assert text == positive or text == "-" + positive
+
+
+@pytest.mark.parametrize(("now", "prev", "expected"), [
+    (Decimal(110), Decimal(100), Decimal(10)),
+    (Decimal(95), Decimal(100), Decimal(-5)),
+    (Decimal(100), Decimal(100), Decimal(0)),
+    (Decimal(5), Decimal(0), None),
+    (Decimal(5), None, None),
+    (None, Decimal(5), None),
+])
+def test_growth_rate(now: Decimal | None, prev: Decimal | None, expected: Decimal | None) -> None:
+    assert growth_rate(now, prev) == expected

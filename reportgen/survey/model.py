@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reportgen import formatting
 from reportgen.survey.values import (
     Date,
     Int,
@@ -83,7 +84,7 @@ class Cluster(_Strict):
     def growth_rate(self) -> Decimal | None:
         """同比增长 in percent: computed from output_prev when given, else `growth`."""
         if self.output_prev is not None and self.output_prev > 0:
-            return (self.output - self.output_prev) / self.output_prev * 100
+            return formatting.growth_rate(self.output, self.output_prev)
         return self.growth
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from reportgen import formatting
 from reportgen.errors import Problem
 from reportgen.survey.labels import SourceMap, suggest
 from reportgen.survey.values import (
@@ -159,7 +160,9 @@ def _growth(cluster: dict[Any, Any], base: tuple[Any, ...], where: SourceMap,
         return
     if output is None:
         return
-    computed = (output - prev) / prev * 100
+    computed = formatting.growth_rate(output, prev)
+    if computed is None:
+        return
     if abs(computed - growth) > GROWTH_TOLERANCE:
         yield where.problem((*base, "growth"),
                             f"同比增长 {growth}% 与产值推算的 {computed:.1f}% 不符"
@@ -230,7 +233,7 @@ def _totals(data: Any, where: SourceMap) -> Iterator[Problem]:
         subtotal = sum((p for p in parts if p is not None), start=type(total)(0))
         if subtotal > total:
             shown = _fmt if parse is parse_money else str
-            share = subtotal / total * 100 if total else None
+            share = formatting.share(subtotal, total)
             share_text = f"（占 {share:.1f}%）" if share is not None else ""
             yield where.problem(("totals", total_key),
                                 f"各集群{what}之和 {shown(subtotal)} 超过了全地区的 "

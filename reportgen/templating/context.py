@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from reportgen import formatting
 from reportgen.survey.model import Cluster, Survey
 
 # The last character of a region name says what "the whole region" is called: 全市, 全县 …
@@ -63,8 +64,7 @@ def aggregate_growth(clusters: tuple[Cluster, ...] | list[Cluster]) -> Decimal |
     prev = sum((c.output_prev for c in clusters if c.output_prev is not None), Decimal(0))
     if prev <= 0:
         return None
-    now = sum((c.output for c in clusters), Decimal(0))
-    return (now - prev) / prev * 100
+    return formatting.growth_rate(sum((c.output for c in clusters), Decimal(0)), prev)
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,6 @@ class Summary:
     growth: Decimal | None
 
 
-def _share(part: Any, whole: Any) -> Decimal | None:
-    if part is None or whole is None or whole == 0:
-        return None
-    return Decimal(part) / Decimal(whole) * 100
-
-
 def summarize(survey: Survey) -> Summary:
     clusters = survey.clusters
     totals = survey.totals
@@ -102,9 +96,9 @@ def summarize(survey: Survey) -> Summary:
         employees=sum_optional([c.employees for c in clusters]),
         output=output,
         output_label=common_output_label(clusters),
-        output_share=_share(output, totals.industrial_output),
-        enterprise_share=_share(enterprises, totals.enterprises),
-        above_scale_share=_share(above, totals.above_scale_enterprises),
+        output_share=formatting.share(output, totals.industrial_output),
+        enterprise_share=formatting.share(enterprises, totals.enterprises),
+        above_scale_share=formatting.share(above, totals.above_scale_enterprises),
         growth=aggregate_growth(clusters),
     )
 
