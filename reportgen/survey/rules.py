@@ -165,7 +165,7 @@ def _growth(cluster: dict[Any, Any], base: tuple[Any, ...], where: SourceMap,
         return
     if abs(computed - growth) > GROWTH_TOLERANCE:
         yield where.problem((*base, "growth"),
-                            f"同比增长 {growth}% 与产值推算的 {computed:.1f}% 不符"
+                            f"同比增长 {growth}% 与产值推算的 {formatting.percent(computed)} 不符"
                             f"（{_fmt(output)} 比上年 {_fmt(prev)}）；请核对 growth 或 output_prev")
 
 
@@ -234,7 +234,7 @@ def _totals(data: Any, where: SourceMap) -> Iterator[Problem]:
         if subtotal > total:
             shown = _fmt if parse is parse_money else str
             share = formatting.share(subtotal, total)
-            share_text = f"（占 {share:.1f}%）" if share is not None else ""
+            share_text = f"（占 {formatting.percent(share)}）" if share is not None else ""
             yield where.problem(("totals", total_key),
                                 f"各集群{what}之和 {shown(subtotal)} 超过了全地区的 "
                                 f"{shown(total)}{share_text}；占比超过 100% 说明数据有误，请核对")

@@ -151,3 +151,12 @@ def test_template_must_name_an_existing_set() -> None:
     assert_problem(only(problems_in(text)), text, "defualt", "report.template",
                    "是不是要写“default”")
     assert problems_in(mutate("  year: 2024", "  year: 2024\n  template: default")) == []
+
+
+def test_growth_message_rounds_half_up_like_the_report() -> None:
+    # 102.25 over 100 is exactly 2.25%: the report prints 2.3%, so the message must too
+    # (Python's :.1f on a Decimal would say 2.2%).
+    text = mutate("  output: 142亿元\n  output_prev: 120亿元\n  growth: 18.3%",
+                  "  output: 102.25亿元\n  output_prev: 100亿元\n  growth: 5%")
+    problem = only(problems_in(text))
+    assert "2.3%" in problem.message and "2.2%" not in problem.message, problem.message
