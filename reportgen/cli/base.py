@@ -1,0 +1,87 @@
+"""What every command shares: Chinese help, exit codes, error wording, input discovery."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reportgen.errors import ReportgenError, TemplateError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_INPUTS = Path("inputs")
+DEFAULT_OUTPUTS = Path("outputs")
+
+# Click writes its own framework words in English; staff read Chinese.
+_HELP_WORDS = [
+    ("Usage:", "用法："), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."),
+    ("Options:", "选项："), ("Commands:", "命令："), ("[default: ", "[默认："),
+    ("[PATHS]...", "[路径]..."), ("DIRECTORY", "文件夹"),
+    # usage errors
+    ("No such option", "没有这个选项"), ("No such command", "没有这个命令"),
+    ("Invalid value for", "取值无效："), ("is not one of", "不是以下之一："),
+    ("Did you mean", "是不是要写"), ("Missing argument", "缺少参数"),
+    ("Option '", "选项 '"), ("requires an argument.", "后面需要一个值。"),
+    ("does not exist.", "不存在。"), ("is a file.", "是文件，不是文件夹。"),
+]
+
+
+def chinese(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
+
+class _ChineseHelp:
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+        formatter.buffer[:] = [chinese("".join(formatter.buffer))]
+
+
+class ChineseGroup(_ChineseHelp, click.Group):
+    pass
+
+
+class ChineseCommand(_ChineseHelp, click.Command):
+    pass
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+HELP_OPTION = {"help": "显示本帮助并退出。"}
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def format_error(error: ReportgenError) -> str:
+    """What staff read for a failed input."""
+    if isinstance(error, TemplateError) and error.source_line is not None:
+        return f"{error}\n    {error.source_line.strip()}"
+    return str(error)
+
+
+def find_inputs(paths: tuple[Path, ...]) -> list[Path]:
+    from reportgen.build import expand_paths
+
+    try:
+        found = expand_paths(paths or [DEFAULT_INPUTS])
+    except FileNotFoundError as exc:
+        err(f"错误：找不到文件或文件夹 {exc}")
+        sys.exit(EXIT_USAGE)
+    if not found:
+        err("错误：没有找到调研数据文件（.yaml）")
+        sys.exit(EXIT_USAGE)
+    return found
+
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def command(help_text: str):
+    """A subcommand with Chinese help and -h/--help."""
+    def decorate(function):  # type: ignore[no-untyped-def]
+        function = click.help_option("-h", "--help", **HELP_OPTION)(function)
+        return click.command(cls=ChineseCommand, context_settings=CONTEXT, help=help_text)(function)
+    return decorate
