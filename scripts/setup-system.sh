@@ -18,8 +18,9 @@ fi
 #   fontconfig            font discovery (fc-list, fc-cache)
 #   poppler-utils         pdftotext / pdffonts / pdfinfo / pdftoppm used by the tests
 #   libreoffice-writer-nogui  a real Word client, used by the tests to open every DOCX
+#   chromium chromium-driver  a real browser, used by the tests to drive `reportgen preview`
 PACKAGES=(fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-          fontconfig poppler-utils libreoffice-writer-nogui)
+          fontconfig poppler-utils libreoffice-writer-nogui chromium chromium-driver)
 if [ "${REPORTGEN_SKIP_LIBREOFFICE:-}" = "1" ]; then
   PACKAGES=("${PACKAGES[@]/libreoffice-writer-nogui}")
 fi
