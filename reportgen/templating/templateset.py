@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,19 @@ REFERENCE_DOCX = "reference.docx"
 DEFAULT_SET = "default"
 
 
+TEMPLATES_ENV = "REPORTGEN_TEMPLATES"
+
+
 def templates_root() -> Path:
-    """The folder of the template sets shipped with the toolkit (next to the package)."""
-    here = Path(__file__).resolve().parent.parent.parent / "templates"
-    return here
+    """The folder of the template sets: $REPORTGEN_TEMPLATES, else the toolkit's templates/.
+
+    The variable lets an office keep its own sets outside the toolkit (and tests work on a
+    copy); the default is the folder next to the package.
+    """
+    chosen = os.environ.get(TEMPLATES_ENV)
+    if chosen:
+        return Path(chosen).resolve()
+    return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 @dataclass(frozen=True)
