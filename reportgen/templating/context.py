@@ -107,8 +107,15 @@ def has_history(survey: Survey) -> bool:
     return any(c.history for c in survey.clusters)
 
 
+# The names build_context gives templates; `templates check` knows them without a survey.
+CONTEXT_NAMES: tuple[str, ...] = (
+    "survey", "region", "report", "title", "year", "totals", "clusters", "groups", "problems",
+    "causes", "suggestions", "summary", "whole", "has_history",
+)
+
+
 def build_context(survey: Survey) -> dict[str, Any]:
-    """Everything a template can use by name."""
+    """Everything a template can use by name (CONTEXT_NAMES)."""
     return {
         "survey": survey,
         "region": survey.region,

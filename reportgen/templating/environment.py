@@ -1,41 +1,175 @@
-"""Rendering a template set with a survey: sandboxed Jinja2 with autoescape.
+"""Rendering a template set with a survey: sandboxed Jinja2 with autoescape and a time limit.
 
 Templates are edited by office staff, so they run in Jinja's sandbox (no attribute tricks to
 reach Python internals), StrictUndefined (a misspelt variable is an error, never a silent
 blank) and HTML autoescape (survey text such as <b> or {{ x }} is printed literally).
-Every Jinja error is turned into a TemplateError naming the template file and line.
+On top of the sandbox:
+
+- the loader serves only files inside the set's folder (no ../, absolute paths, or symlinks
+  leading out), so {% include %} / {% import %} cannot read other files;
+- every loop and macro body checks a render deadline, so a runaway {% for %} (nested loops,
+  recursive macros) stops with a TemplateError naming the time limit instead of hanging a
+  build or the preview;
+- `*` and `**` refuse results that would swamp memory ("x" * 10**9, 10**10**10).
+
+Every Jinja error becomes a TemplateError naming the template file and line, in Chinese.
 """
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import io
+import math
+import os
+import time
+import types
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from reportgen import formatting
 from reportgen.errors import TemplateError
 from reportgen.survey.model import Cluster, Survey
-from reportgen.templating import helpers
-from reportgen.templating.context import build_context
+from reportgen.templating import explain, helpers
+from reportgen.templating.context import CONTEXT_NAMES, build_context
 from reportgen.templating.templateset import ENTRY, TemplateSet
 
+# Seconds one rendering may take; a normal report renders in well under a second.
+RENDER_TIME_LIMIT = 5.0
+TIME_LIMIT_ENV = "REPORTGEN_RENDER_TIME_LIMIT"
+MAX_REPEAT_LENGTH = 100_000  # longest str / list a template may build with *
+MAX_EXPONENT = 100
 
-def make_environment(template_set: TemplateSet) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(template_set.root)),
+# Helpers bound to the survey per rendering (see _bound_helpers).
+BOUND_HELPERS: tuple[str, ...] = ("chart", "table", "can_draw_pie")
+
+
+def render_time_limit() -> float:
+    """The time limit in seconds: $REPORTGEN_RENDER_TIME_LIMIT, else RENDER_TIME_LIMIT."""
+    raw = os.environ.get(TIME_LIMIT_ENV, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return RENDER_TIME_LIMIT
+    return value if value > 0 else RENDER_TIME_LIMIT
+
+
+class RenderTimeLimit(Exception):
+    """Raised inside the template when the deadline has passed (located, then reworded)."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"render time limit {limit:g} s exceeded")
+        self.limit = limit
+
+
+class OutsideSet(jinja2.TemplateNotFound):
+    """An {% include %} / {% import %} of a file that is not inside the template set."""
+
+
+class SetLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses whatever resolves outside the set's folder."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(str(root))
+        self.root = root.resolve()
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Any]:
+        if template.startswith(("/", "\\")) or ":" in template:
+            raise OutsideSet(template, f"绝对路径“{template}”不在模板集文件夹内")
+        if ".." in template.replace("\\", "/").split("/"):
+            raise OutsideSet(template, f"“{template}”指向模板集文件夹之外")
+        pieces = split_template_path(template)
+        # resolve() follows symlinks: a link inside the set pointing elsewhere is refused
+        # before anything is read through it.
+        if not self.root.joinpath(*pieces).resolve().is_relative_to(self.root):
+            raise OutsideSet(template, f"“{template}”指向模板集文件夹之外")
+        return super().get_source(environment, template)
+
+
+class RenderBudget(Extension):
+    """The deadline every loop and macro body checks (see ReportEnvironment._parse)."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.limit = math.inf
+        self.deadline = math.inf
+
+    def start(self, limit: float) -> None:
+        self.limit = limit
+        self.deadline = time.monotonic() + limit
+
+    def tick(self) -> str:
+        if time.monotonic() > self.deadline:
+            raise RenderTimeLimit(self.limit)
+        return ""
+
+
+# Objects whose attributes templates may not touch at all: a survey's `source` is a Path,
+# and Path.read_text() / write_text() would reach any file the user can.
+_OPAQUE_TYPES: tuple[type, ...] = (PurePath, io.IOBase, types.ModuleType)
+
+
+class ReportEnvironment(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, _OPAQUE_TYPES) or isinstance(value, io.IOBase | types.ModuleType):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        budget = self.extensions[RenderBudget.identifier]
+        # The check is reached through the extension (compiled to a direct attribute of the
+        # environment), not a template name, so no template can shadow or remove it.
+        for node in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):
+            call = budget.call_method("tick", lineno=node.lineno)
+            node.body.insert(0, nodes.ExprStmt(call, lineno=node.lineno))
+        return tree
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise jinja2.exceptions.SecurityError(
+                f"乘方的指数太大（{right}），最多 {MAX_EXPONENT}")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if (isinstance(seq, str | list | tuple) and isinstance(count, int)
+                        and len(seq) * count > MAX_REPEAT_LENGTH):
+                    raise jinja2.exceptions.SecurityError(
+                        f"重复得到的文字或列表太长（超过 {MAX_REPEAT_LENGTH} 项）")
+        return super().call_binop(context, operator, left, right)
+
+
+def make_environment(template_set: TemplateSet) -> ReportEnvironment:
+    env = ReportEnvironment(
+        loader=SetLoader(template_set.root),
         autoescape=jinja2.select_autoescape(["html", "htm", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=[RenderBudget],
     )
     env.filters.update(formatting.FILTERS)
+    env.filters.update(helpers.FILTERS)
     env.globals.update(helpers.HELPERS)
     return env
+
+
+def known_names(env: jinja2.Environment) -> tuple[set[str], set[str]]:
+    """(variables, functions) a template can use by name without defining them."""
+    functions = {name for name, value in env.globals.items() if callable(value)}
+    functions |= set(BOUND_HELPERS)
+    variables = set(CONTEXT_NAMES) | (set(env.globals) - functions)
+    return variables, functions
 
 
 def _bound_helpers(survey: Survey) -> dict[str, Any]:
@@ -55,11 +189,13 @@ def _bound_helpers(survey: Survey) -> dict[str, Any]:
         rows: list[Cluster] = list(clusters if clusters is not None else survey.clusters)
         return helpers.cluster_table(rows, caption, note)
 
-    return {
+    bound = {
         "chart": chart,
         "table": table,
         "can_draw_pie": functools.partial(helpers.can_draw_pie, survey),
     }
+    assert tuple(bound) == BOUND_HELPERS
+    return bound
 
 
 def _template_location(exc: BaseException, root: Path) -> tuple[str | None, int | None]:
@@ -68,51 +204,126 @@ def _template_location(exc: BaseException, root: Path) -> tuple[str | None, int 
         return exc.filename or exc.name, exc.lineno
     found: tuple[str | None, int | None] = (None, None)
     tb = exc.__traceback__
+    prefixes = (str(root) + os.sep, str(root.resolve()) + os.sep)
     while tb is not None:
         frame_file = tb.tb_frame.f_code.co_filename
-        if frame_file.startswith(str(root)):
+        if frame_file.startswith(prefixes):
             found = (frame_file, tb.tb_lineno)
         tb = tb.tb_next
     return found
 
 
-def _source_line(file: str | None, line: int | None) -> str | None:
-    if not file or not line:
+def _read_source(file: str | None) -> str | None:
+    if not file:
         return None
     try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        return Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+
+
+def _source_line(file: str | None, line: int | None) -> str | None:
+    source = _read_source(file)
+    if source is None or not line:
+        return None
+    lines = source.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
-def _explain(exc: BaseException) -> str:
-    if isinstance(exc, jinja2.UndefinedError):
-        return f"模板用到了不存在的变量或属性：{exc.message}；请检查拼写"
+def template_error(exc: BaseException, template_set: TemplateSet,
+                   env: jinja2.Environment) -> TemplateError:
+    """A Jinja (or Python) exception from rendering → TemplateError with file, line, Chinese."""
+    file, line = _template_location(exc, template_set.root)
+    if file and not Path(file).is_absolute():
+        file = str(template_set.root / file)
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"模板语法错误：{exc.message}"
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return f"找不到模板文件“{exc.name}”"
-    if isinstance(exc, jinja2.exceptions.SecurityError):
-        return f"模板中不允许的操作：{exc}"
-    return f"模板运行出错：{type(exc).__name__}: {exc}"
+        message, line = explain.explain_syntax(exc, _read_source(file), env)
+    elif isinstance(exc, OutsideSet):
+        message = (f"不能引用模板集文件夹之外的文件“{exc.name}”：include 和 import "
+                   "只能引用本模板集文件夹里的文件")
+    elif isinstance(exc, RenderTimeLimit):
+        message = (f"模板渲染超过时间限制（{exc.limit:g} 秒），已停止：多半是循环次数太多，"
+                   "例如 {% for %} 里又套了 {% for %}，或宏调用了自己；请检查这一行开始的循环")
+    elif isinstance(exc, jinja2.UndefinedError):
+        variables, functions = known_names(env)
+        message = explain.explain_undefined(exc.message or str(exc), _source_line(file, line),
+                                            variables, functions)
+    else:
+        message = explain.explain_runtime(exc, env)
+    return TemplateError(message, display_path(file), line, _source_line(file, line))
 
 
-def render_html(survey: Survey, template_set: TemplateSet, entry: str = ENTRY) -> str:
-    """Render the set's entry template with the survey; TemplateError with file:line."""
+# Output chunk → the template line that produced it, for mapping rendered HTML back.
+Origin = tuple[int, str | None, int | None]  # (offset in output, template file, line)
+
+
+def _chunk_origin(gen: types.GeneratorType) -> tuple[str | None, int | None]:
+    """The template file and line a suspended render generator is yielding from.
+
+    Includes run their own generator (held in the local `gen` of the including frame),
+    blocks are delegated with `yield from`; the innermost one is the line that wrote.
+    """
+    current = gen
+    while True:
+        inner = current.gi_yieldfrom
+        frame = current.gi_frame
+        if inner is None and frame is not None:
+            candidate = frame.f_locals.get("gen")
+            if isinstance(candidate, types.GeneratorType) and candidate is not current:
+                inner = candidate
+        if not isinstance(inner, types.GeneratorType) or inner.gi_frame is None:
+            break
+        current = inner
+    frame = current.gi_frame
+    if frame is None:
+        return None, None
+    template = frame.f_globals.get("__jinja_template__")
+    if template is None:
+        return None, None
+    return template.filename, template.get_corresponding_lineno(frame.f_lineno)
+
+
+def _render(template: jinja2.Template, context: dict[str, Any],
+            origins: list[Origin] | None) -> str:
+    if origins is None:
+        return template.render(context)
+    env = template.environment
+    gen = template.root_render_func(template.new_context(context))
+    parts: list[str] = []
+    offset = 0
+    try:
+        for chunk in gen:
+            file, line = _chunk_origin(gen)
+            origins.append((offset, file, line))
+            parts.append(chunk)
+            offset += len(chunk)
+    except Exception:
+        env.handle_exception()
+    return env.concat(parts)  # type: ignore[attr-defined,no-any-return]
+
+
+def render_html(survey: Survey, template_set: TemplateSet, entry: str = ENTRY,
+                time_limit: float | None = None, origins: list[Origin] | None = None) -> str:
+    """Render the set's entry template with the survey; TemplateError with file:line.
+
+    `origins`, when given, receives (output offset, template file, line) for each chunk of
+    output, so problems found in the HTML can be traced back to the template line.
+    """
     env = make_environment(template_set)
+    budget = env.extensions[RenderBudget.identifier]
+    budget.start(time_limit or render_time_limit())  # type: ignore[attr-defined]
     context = build_context(survey) | _bound_helpers(survey)
     try:
-        return env.get_template(entry).render(context)
-    except TemplateError:
+        return _render(env.get_template(entry), context, origins)
+    except TemplateError as exc:
+        if exc.file is None:  # raised by a helper (chart kind): say where it was called
+            located = template_error(exc, template_set, env)
+            raise TemplateError(exc.message, located.file, located.line,
+                                located.source_line) from exc
         raise
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError,
-            ArithmeticError) as exc:
-        file, line = _template_location(exc, template_set.root)
-        if file and not Path(file).is_absolute():
-            file = str(template_set.root / file)
-        raise TemplateError(_explain(exc), display_path(file), line,
-                            _source_line(file, line)) from exc
+    except (jinja2.TemplateError, RenderTimeLimit, TypeError, ValueError, AttributeError,
+            KeyError, ArithmeticError, RecursionError) as exc:
+        raise template_error(exc, template_set, env) from exc
 
 
 def display_path(file: str | None) -> str | None:
@@ -120,6 +331,6 @@ def display_path(file: str | None) -> str | None:
     if not file:
         return None
     try:
-        return str(Path(file).resolve().relative_to(Path.cwd()))
+        return str(Path(file).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return file

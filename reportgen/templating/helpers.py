@@ -232,6 +232,20 @@ def numbered_list(items: Iterable[str]) -> Markup:
     return Markup(f"<ol>{lis}</ol>")
 
 
+def first_sentence(text: str | None) -> str:
+    """The first sentence of a text (up to 。！？), for short reports such as the 简报."""
+    text = (text or "").strip()
+    for index, char in enumerate(text):
+        if char in "。！？":
+            return text[:index + 1]
+    return text
+
+
+# Filters that belong to templates rather than to number formatting (formatting.FILTERS).
+FILTERS: dict[str, Callable[..., Any]] = {
+    "first_sentence": first_sentence,
+}
+
 HELPERS: dict[str, Callable[..., Any]] = {
     "cluster_table": cluster_table,
     "output_bar_chart": output_bar_chart,
