@@ -4,6 +4,9 @@
     build_file(path, out_dir)        both outputs of one survey, or an error for it
     build_paths(paths, out_dir)      many surveys; a failing one never stops the others
 
+Batches (skipping up-to-date reports, worker processes, progress) live in reportgen.batch;
+the stamps that decide what is up to date in reportgen.stamps.
+
 Outputs go to a temporary file in the output folder and are renamed into place only when
 every format of that survey has been written, so a failed or interrupted build never leaves
 a half-written report and never replaces a good one.
@@ -17,15 +20,17 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen import survey as survey_loader
-from reportgen.document.html_parser import parse_html
-from reportgen.document.model import Document
-from reportgen.document.numbering import number_document
 from reportgen.errors import InternalError, OutputError, ReportgenError
-from reportgen.survey.model import Survey
-from reportgen.templating.environment import render_html
-from reportgen.templating.templateset import TemplateSet, find_template_set
+from reportgen.templating.templateset import DEFAULT_SET, TemplateSet, find_template_set
+
+# The survey loader (ruamel, pydantic), Jinja and lxml are imported where they are used:
+# `reportgen build` imports this module just to find its inputs, and deciding that every
+# report is up to date must not pay for them (see reportgen.batch).
+if TYPE_CHECKING:
+    from reportgen.document.model import Document
+    from reportgen.survey.model import Survey
 
 SURVEY_SUFFIXES = (".yaml", ".yml")
 DEFAULT_FORMATS = ("docx", "pdf")
@@ -52,6 +57,10 @@ def template_set_for(survey: Survey, templates_root: Path | None = None) -> Temp
 
 def render_document(survey: Survey, template_set: TemplateSet | None = None) -> Document:
     """The one rendering both writers share: template → HTML → numbered tree."""
+    from reportgen.document.html_parser import parse_html
+    from reportgen.document.numbering import number_document
+    from reportgen.templating.environment import render_html
+
     chosen = template_set or template_set_for(survey)
     document = number_document(parse_html(render_html(survey, chosen)))
     document.title = survey.title
@@ -132,6 +141,11 @@ class BuildResult:
     source: Path
     outputs: list[Path] = field(default_factory=list)
     error: ReportgenError | None = None
+    # The set the survey asked for (known once the survey loaded, even if the set is missing)
+    # and the digest of its files taken *before* rendering: a template edited during the
+    # build then makes the stamp look older than the output, never newer (see stamps.py).
+    template_set: str | None = None
+    template_digest: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -149,16 +163,26 @@ def build_survey(survey: Survey, out_dir: Path, formats: Sequence[str] = DEFAULT
 def build_file(path: Path, out_dir: Path,
                formats: Sequence[str] = DEFAULT_FORMATS) -> BuildResult:
     """Build one survey file; its error (if any) is returned, never raised."""
+    from reportgen.stamps import template_set_digest
+    from reportgen.survey import load_survey
+
+    result = BuildResult(path)
     try:
-        survey = survey_loader.load_survey(path)
-        return BuildResult(path, build_survey(survey, out_dir, formats, stem=path.stem))
+        survey = load_survey(path)
+        result.template_set = survey.report.template or DEFAULT_SET
+        template_set = template_set_for(survey)
+        result.template_digest = template_set_digest(template_set.root)
+        document = render_document(survey, template_set)
+        render_figures(document)
+        result.outputs = write_outputs(document, template_set, out_dir, path.stem, formats)
     except ReportgenError as exc:
-        return BuildResult(path, error=exc)
+        result.error = exc
     except Exception as exc:  # a bug must not stop the other counties of a batch
         error = InternalError(
             f"{path}: 内部错误 {type(exc).__name__}: {exc}；请把此信息报告给维护人员")
         error.__cause__ = exc
-        return BuildResult(path, error=error)
+        result.error = error
+    return result
 
 
 def build_paths(paths: Sequence[Path], out_dir: Path,

@@ -123,3 +123,20 @@ def test_markup_typed_by_staff_comes_out_literally(tmp_path: Path) -> None:
     for piece in ("<b>粗体</b>", '<img src="file:///etc/passwd">', "{{ x }}", "**星号**"):
         assert piece in pdf_text, piece
     assert "root:" not in pdf_text
+
+
+def test_build_and_watch_options_are_explained_and_checked() -> None:
+    build_help = run_cli("build", "--help").stdout
+    for option in ("--force", "--jobs", "--quiet", "--verbose"):
+        assert option in build_help
+    assert "全部重新生成" in build_help
+    watch_help = run_cli("watch", "--help")
+    assert watch_help.returncode == 0 and "Ctrl-C" in watch_help.stdout
+    assert "用法：" in watch_help.stdout and "Usage" not in watch_help.stdout
+    assert "监视" in run_cli("--help").stdout
+    zero = run_cli("build", str(SAMPLES), "--jobs", "0")
+    assert zero.returncode == 2 and "至少为 1" in zero.stderr
+    both = run_cli("build", str(SAMPLES), "--quiet", "--verbose")
+    assert both.returncode == 2 and "不能同时使用" in both.stderr
+    missing = run_cli("watch", "no-such-folder")
+    assert missing.returncode == 2 and "找不到" in missing.stderr
