@@ -9,6 +9,8 @@ anything but SurveyError.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
@@ -40,11 +42,23 @@ from reportgen.survey.model import Survey
 from reportgen.survey.values import PYDANTIC_ERROR_TYPE, quote
 
 MAX_BYTES = 1024 * 1024
-MAX_NODES = 10_000
+# Nodes written in the file. A fully filled-in cluster is about 70 nodes, so 200 of them
+# (the largest survey the toolkit promises to build) are about 14,000; parsing is pure
+# Python at ~20 µs a node, so this also bounds the time a refusal takes.
+MAX_NODES = 20_000
+# Nodes that aliases add on top of the written ones (the spec's "billion laughs" limit).
+MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64  # the format nests 5 levels deep; anything far deeper is not a survey
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+# Numbers as the YAML 1.2 core schema writes them. ruamel's 1.2 resolver also takes `1_000`
+# and `0b101` (YAML 1.1 forms) as integers; the format says 1.2, where they are text.
+_CORE_NUMBER = {
+    f"{_TAG}int": re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"),
+    f"{_TAG}float": re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+                               r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"),
+}
 _FINDING_SECTIONS = ("problems", "causes", "suggestions")
 # Fields of the Python model that are not keys of the file format.
 _NOT_KEYS = {"source", "schema_"}
@@ -75,15 +89,17 @@ class _Converter:
             return self.mapping(node, path)
         if isinstance(node, SequenceNode):
             if node.tag != f"{_TAG}seq":
-                self.problems.append(self.where.problem(path, f"不支持的 YAML 标签 {node.tag}"))
+                self.problems.append(self.where.problem(path, _tag_problem(node.tag)))
             self.where.sequences.add(path)
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
         return self.scalar(node, path)
 
     def scalar(self, node: ScalarNode, path: tuple[Any, ...]) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self.problems.append(self.where.problem(
-                path, f"不支持的 YAML 标签 {node.tag}", _pos(node)))
+            self.problems.append(self.where.problem(path, _tag_problem(node.tag), _pos(node)))
+            return node.value
+        core = _CORE_NUMBER.get(node.tag)
+        if core is not None and not core.fullmatch(node.value):
             return node.value
         try:
             return self.yaml.constructor.construct_object(node)
@@ -130,6 +146,10 @@ class _Converter:
                     result[key] = None
                 continue
             result[key] = self.value(value_node, child)
+            if _pos(value_node) < _pos(key_node):
+                # An alias (`name: *a`): the value is the anchored node written earlier;
+                # point at where it is used, which is what the key's line shows.
+                self.where.values[child] = _pos(key_node)
         return result
 
     def _pairs(self, node: MappingNode, path: tuple[Any, ...]) -> Iterator[tuple[Node, Node]]:
@@ -155,6 +175,11 @@ class _Converter:
             yield key_node, value_node
 
 
+def _tag_problem(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+    return f"不支持的 YAML 标签 {shown}；请去掉它，直接写值"
+
+
 def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -169,6 +194,10 @@ def _decode(raw: bytes, where: SourceMap) -> str:
         raise _Refused(where.file_problem(
             f"文件过大（{len(raw)} 字节，上限 {MAX_BYTES} 字节）；调研数据文件不应这么大，"
             "请检查是否选错了文件"))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Notepad's "Unicode": every other byte is NUL, so it would pass for binary.
+        raise _Refused(where.file_problem(
+            "文件是 UTF-16 编码，不是 UTF-8；请在编辑器中另存为 UTF-8 编码"))
     if b"\x00" in raw:
         raise _Refused(where.file_problem(_BINARY))
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
@@ -225,7 +254,8 @@ def _check_shape(text: str, where: SourceMap) -> None:
             nodes += 1
             if nodes > MAX_NODES:
                 raise _Refused(where.file_problem(
-                    f"文件内容过多（超过 {MAX_NODES} 个节点）；调研数据文件不应这么大",
+                    f"文件内容过多（超过 {MAX_NODES} 个节点，约相当于 280 个各项填满的集群）；"
+                    "请检查是否选错了文件",
                     *_mark(event)))
         if isinstance(event, CollectionStartEvent):
             depth += 1
@@ -241,13 +271,15 @@ def _mark(event: Event) -> tuple[int, int]:
 
 
 def _measure(root: Node, where: SourceMap) -> None:
-    """Refuse recursive aliases and trees that would expand past MAX_NODES or MAX_DEPTH.
+    """Refuse recursive aliases, alias expansion past MAX_ALIAS_NODES and depth past MAX_DEPTH.
 
     Sizes are memoised per node object, so shared (aliased) subtrees are counted by
     multiplication, never by expansion; the walk is iterative so depth cannot overflow.
+    What aliases add is the expanded size less the nodes actually written.
     """
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
+    shared: dict[int, Node] = {}  # nodes reached more than once: the targets of aliases
     open_nodes: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
@@ -258,15 +290,12 @@ def _measure(root: Node, where: SourceMap) -> None:
             open_nodes.discard(ident)
             size[ident] = 1 + sum(size[id(c)] for c in children)
             depth[ident] = 1 + max((depth[id(c)] for c in children), default=0)
-            if size[ident] > MAX_NODES:
-                raise _Refused(where.file_problem(
-                    f"别名（*引用）展开后超过 {MAX_NODES} 个节点；请减少别名的嵌套使用",
-                    *_pos(node)))
             if depth[ident] > MAX_DEPTH:
                 raise _Refused(where.file_problem("嵌套层数过深；调研数据文件不应这样嵌套",
                                                   *_pos(node)))
             continue
         if ident in size:
+            shared[ident] = node
             continue
         open_nodes.add(ident)
         stack.append((node, True))
@@ -275,8 +304,16 @@ def _measure(root: Node, where: SourceMap) -> None:
                 raise _Refused(where.file_problem(
                     "别名（*引用）引用了包含它自身的内容，形成循环；请去掉这个循环引用",
                     *_pos(child)))
-            if id(child) not in size:
+            if id(child) in size:
+                shared[id(child)] = child
+            else:
                 stack.append((child, False))
+    if size[id(root)] - len(size) > MAX_ALIAS_NODES:
+        # Point at the largest aliased content: in a "billion laughs" file, its top anchor.
+        biggest = max(shared.values(), key=lambda n: (size[id(n)], -_pos(n)[0]))
+        raise _Refused(where.file_problem(
+            f"别名（*引用）展开后增加了超过 {MAX_ALIAS_NODES} 个节点；请减少别名的嵌套使用",
+            *_pos(biggest)))
 
 
 def _children(node: Node) -> list[Node]:
@@ -302,7 +339,11 @@ def _normalise_findings(data: dict[Any, Any], where: SourceMap) -> None:
 def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
                       nulls: set[tuple[Any, ...]]) -> Problem | None:
     loc = tuple(error["loc"])
-    is_key = bool(loc) and loc[-1] == "[key]"
+    # Pydantic marks an invalid dict key by appending "[key]" to its loc; a key that is
+    # itself written "[key]" in the file must not be mistaken for that marker.
+    parent = rules.get(data, loc[:-1])
+    is_key = bool(loc) and loc[-1] == "[key]" and not (
+        isinstance(parent, dict) and "[key]" in parent)
     path = loc[:-1] if is_key else loc
     kind = error["type"]
     if kind == PYDANTIC_ERROR_TYPE:
@@ -320,6 +361,10 @@ def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
     if kind == "extra_forbidden":
         return _unknown_key(path, where)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
+        if len(path) == 2 and path[0] in _FINDING_SECTIONS:
+            # A finding may also be one sentence: say both ways of writing it.
+            return where.problem(path, "应为映射（含 title: 等键）或一句文字（标题）；"
+                                       "请写成“- 企业布局分散”这样的一句话")
         return where.problem(path, "应为映射（每行“键: 值”）；请按格式说明改写这一项")
     if kind in ("tuple_type", "list_type", "iterable_type"):
         return where.problem(path, "应为列表；请每项单独写一行，以“- ”开头")
@@ -364,6 +409,16 @@ def _validate(data: dict[Any, Any], nulls: set[tuple[Any, ...]], where: SourceMa
 
 
 def _check(text_or_bytes: str | bytes, file: str) -> tuple[Survey | None, list[Problem]]:
+    # ruamel warns about things YAML allows (an anchor name used twice: the later one wins);
+    # printed, they would be a Python traceback-like text in the middle of staff messages.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", YAMLWarning)
+        warnings.simplefilter("ignore", YAMLFutureWarning)
+        return _check_quietly(text_or_bytes, file)
+
+
+def _check_quietly(text_or_bytes: str | bytes, file: str,
+                   ) -> tuple[Survey | None, list[Problem]]:
     where = SourceMap(file)
     yaml = YAML(typ="safe", pure=True)
     try:
@@ -376,7 +431,8 @@ def _check(text_or_bytes: str | bytes, file: str) -> tuple[Survey | None, list[P
     if not isinstance(root, MappingNode):
         kind = "列表" if isinstance(root, SequenceNode) else f"单个值 {quote(root.value)}"
         return None, [where.file_problem(
-            f"文件的最外层应为映射（region:、report:、clusters: 等键），实际是{kind}", *_pos(root))]
+            f"文件的最外层应为映射，实际是{kind}；请按调研数据格式，从 region:、report:、"
+            "clusters: 等键写起", *_pos(root))]
     converter = _Converter(where, yaml)
     data = converter.value(root, ())
     _normalise_findings(data, where)

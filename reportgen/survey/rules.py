@@ -121,7 +121,7 @@ def _report_year(data: Any, where: SourceMap) -> Iterator[Problem]:
     date = _parsed(data, ("report", "date"), parse_date)
     if year is not None and date is not None and year > date.year:
         yield where.problem(("report", "year"),
-                            f"统计年度 {year} 晚于成文日期 {date:%Y年%m月%d日} 所在的年份；"
+                            f"统计年度 {year} 晚于成文日期 {formatting.date_cn(date)} 所在的年份；"
                             "统计年度应是数据所属的年份，一般是成文的前一年")
 
 

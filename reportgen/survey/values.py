@@ -131,6 +131,13 @@ def clean_text(value: Any) -> str:
     return text
 
 
+def _refuse_placeholder(value: Any, text: str, hint: str) -> None:
+    """A figure such as `xx亿元` or `20xx年` is a placeholder, not a badly written number."""
+    placeholder = _PLACEHOLDER.search(text)
+    if placeholder:
+        raise ValueFormatError(f"{quote(value)}含有占位符“{placeholder.group()}”", hint)
+
+
 def parse_int(value: Any) -> int:
     """A YAML integer or a string of (possibly full-width) digits; never a bool."""
     hint = "请写整数，例如 169"
@@ -147,6 +154,7 @@ def parse_int(value: Any) -> int:
         text = value.strip().translate(_NUMBER_FOLD)
         if re.fullmatch(r"[+-]?[0-9]{1,18}", text):
             return int(text)
+        _refuse_placeholder(value, text, "请填入实际的整数")
         raise ValueFormatError(f"{quote(value)}不是整数", hint)
     raise ValueFormatError(f"应为整数，实际是{_type_name(value)}", hint)
 
@@ -190,6 +198,7 @@ def parse_money(value: Any) -> Decimal:
     if not match:
         if _NUMBER_ONLY.fullmatch(text):
             raise ValueFormatError(f"{quote(value)}缺少单位", _MONEY_HINT)
+        _refuse_placeholder(value, text, "请填入实际的金额，例如 142亿元")
         raise ValueFormatError(f"{quote(value)}不是可识别的金额", _MONEY_HINT)
     sign, number, unit = match.groups()
     if sign == "-" and Decimal(number) != 0:
@@ -212,6 +221,7 @@ def parse_percent(value: Any) -> Decimal:
     if not match:
         if _NUMBER_ONLY.fullmatch(text):
             raise ValueFormatError(f"{quote(value)}缺少百分号", hint)
+        _refuse_placeholder(value, text, "请填入实际的百分数，例如 33.6%")
         raise ValueFormatError(f"{quote(value)}不是可识别的百分数", hint)
     sign, number = match.groups()
     try:
@@ -237,6 +247,7 @@ def parse_date(value: Any) -> dt.date:
     text = value.strip().translate(_NUMBER_FOLD)
     match = _ISO_DATE.fullmatch(text) or _CN_DATE.fullmatch(text)
     if not match:
+        _refuse_placeholder(value, text, "请填入实际的日期，例如 2025年3月15日")
         raise ValueFormatError(f"{quote(value)}不是可识别的日期", hint)
     year, month, day = (int(part) for part in match.groups())
     try:

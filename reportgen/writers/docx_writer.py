@@ -11,11 +11,18 @@ so the DOCX and the PDF always agree.
 
 Reproducibility: core properties come from the document (title, author, date), never the
 clock, and the zip entries get fixed timestamps, so the same input gives the same bytes.
+
+Nothing outside the package: a reference document is edited by staff and passed around, and
+Word follows what it points at when the report is opened (an attached template on a web
+server, a linked picture, an INCLUDETEXT field reading a local file). The writer never reads
+such targets, and it removes them, with a warning, so the report it writes cannot load
+anything either (`drop_external_references`).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from datetime import UTC, date, datetime
@@ -48,6 +55,8 @@ from reportgen.writers.reference_docx import deterministic_zip, w_element
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from lxml import etree
+
+log = logging.getLogger(__name__)
 
 FIGURE_WIDTH = Cm(14)
 IDEOGRAPHIC_SPACE = "\u3000"  # between 表1 and the caption, as in 表1　各集群基本情况
@@ -314,6 +323,70 @@ class _Builder:
             self.paragraph("Body Text No Indent")
 
 
+_R_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# Elements that only exist to point at their external target go with it; elsewhere (a
+# hyperlink, a picture's r:link) only the reference attribute is removed.
+_DROP_WITH_TARGET = {qn("w:attachedTemplate"), qn("w:subDoc"), qn("w:altChunk"),
+                     "{urn:schemas-microsoft-com:office:office}OLEObject"}
+# Field codes that make Word read a file or reach the network when fields are updated.
+_LOADING_FIELD = re.compile(r"\s*(INCLUDE\w*|LINK|DDE|DDEAUTO|IMPORT)\b", re.IGNORECASE)
+
+
+def drop_external_references(doc: DocxDocument) -> list[str]:
+    """Remove every external relationship and file-loading field; what was removed, for staff.
+
+    python-docx never fetches an external target, so reading the reference is safe; this
+    makes the written report equally inert in Word and LibreOffice.
+    """
+    removed: list[str] = []
+    package = doc.part.package
+    for owner in [package, *package.iter_parts()]:
+        element = getattr(owner, "_element", None)
+        for r_id, rel in list(owner.rels.items()):
+            if not rel.is_external:
+                continue
+            removed.append(rel.target_ref)
+            del owner.rels[r_id]
+            if element is not None:
+                _unlink(element, r_id)
+    for part in package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is not None:
+            removed += _drop_loading_fields(element)
+    return removed
+
+
+def _unlink(element: etree._Element, r_id: str) -> None:
+    for el in list(element.iter()):
+        for name, value in list(el.attrib.items()):
+            if not (name.startswith(_R_NS) and value == r_id):
+                continue
+            parent = el.getparent()
+            if el.tag in _DROP_WITH_TARGET and parent is not None:
+                parent.remove(el)
+                break
+            del el.attrib[name]
+
+
+def _drop_loading_fields(element: etree._Element) -> list[str]:
+    removed: list[str] = []
+    for simple in list(element.iter(qn("w:fldSimple"))):
+        instr = simple.get(qn("w:instr"), "")
+        parent = simple.getparent()
+        if _LOADING_FIELD.match(instr) and parent is not None:
+            # Keep the field's last shown result (its runs), drop the instruction.
+            for child in list(simple):
+                simple.addprevious(child)
+            parent.remove(simple)
+            removed.append(instr.strip())
+    for instr_text in list(element.iter(qn("w:instrText"))):
+        if _LOADING_FIELD.match(instr_text.text or ""):
+            removed.append((instr_text.text or "").strip())
+            # An empty field code loads nothing; the begin/separate/end marks stay valid.
+            instr_text.text = ""
+    return removed
+
+
 def _labelled(label: str, caption: str) -> str:
     return IDEOGRAPHIC_SPACE.join(part for part in (label, caption.strip()) if part)
 
@@ -361,6 +434,10 @@ class DocxWriter:
         except Exception as exc:  # zip, XML or content-type errors from a hand-edited file
             raise TemplateError(f"参考文档无法打开（需要 .docx 格式）：{exc}",
                                 file=str(path)) from exc
+        removed = drop_external_references(doc)
+        if removed:
+            log.warning("参考文档 %s 中有引用外部文件或网址的内容，已删除，"
+                        "生成的 DOCX 不会加载它们：%s", path, "；".join(removed))
         builder = _Builder(doc, str(path))
         builder.clear_body()
         for block in document.blocks:

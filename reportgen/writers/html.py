@@ -74,10 +74,16 @@ def _heading_tag(level: int) -> str:
     return f"h{min(max(level, 1), 4) + 1}"
 
 
+# Names and numbers are kept on one line (print.css: nowrap) so an ordinary table reads
+# cleanly; a cell longer than this may wrap instead of pushing the table off the page.
+LONG_CELL_CHARS = 14
+
+
 def _cell(cell: Cell, tag: str) -> str:
     align = cell.align if cell.align in _ALIGNS else "left"
+    classes = f"align-{align}" + (" long" if len(cell.text) > LONG_CELL_CHARS else "")
     span = f' colspan="{int(cell.colspan)}"' if cell.colspan > 1 else ""
-    return f'<{tag} class="align-{align}"{span}>{_e(cell.text)}</{tag}>'
+    return f'<{tag} class="{classes}"{span}>{_e(cell.text)}</{tag}>'
 
 
 def _rows(rows: list[list[Cell]], tag: str, row_class: str = "") -> list[str]:

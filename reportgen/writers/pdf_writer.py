@@ -17,7 +17,7 @@ import logging
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from reportgen.document.model import Document, Figure
@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 # Figures are addressed as reportgen-figure:1, reportgen-figure:2 … (1-based position in
 # document.figures()); a scheme of our own can never collide with a file in the set.
 FIGURE_SCHEME = "reportgen-figure"
+
+# Defaults every template set gets, as a *user* stylesheet: the set's print.css (author
+# origin) overrides them where it says otherwise. A word longer than a line (a pasted URL,
+# a long company name in Latin letters) breaks instead of running off the page.
+SAFETY_CSS = "html { overflow-wrap: anywhere; }"
 
 # Characters the page furniture prints besides the document text (— 12 —).
 _PAGE_NUMBER_CHARS = "— 0123456789"
@@ -130,6 +135,35 @@ def make_url_fetcher(policy: ResourcePolicy) -> URLFetcher:
     return _PolicyFetcher()
 
 
+class _ChineseWeasyPrintMessages(logging.Filter):
+    """WeasyPrint's own warnings, as staff read them: in Chinese, without duplicates.
+
+    A URL the policy refused has been reported already (in Chinese, with the reason), so
+    WeasyPrint's English "Failed to load … ResourceRefused" line about it is dropped.
+    """
+
+    _WHAT: ClassVar[dict[str, str]] = {
+        "Failed to load image at %r: %s": "图片",
+        "Failed to load stylesheet at %s: %s": "样式表",
+        "Failed to load stylesheet at %s : %s": "样式表",
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        what = self._WHAT.get(str(record.msg))
+        if what is not None and len(args) == 2:
+            reason = str(args[1])
+            if ResourceRefused.__name__ in reason:
+                return False
+            record.msg = f"{what}无法加载：%s（%s）"
+            record.args = (args[0], reason or "文件格式错误")
+        elif record.msg == "Font-face %r cannot be loaded" and len(args) == 1:
+            record.msg = "@font-face 定义的字体“%s”无法加载，改用后面列出的字体"
+        elif record.msg == "Failed to load inline SVG: %s":
+            record.msg = "SVG 图形无法加载：%s"
+        return True
+
+
 def check_font_coverage(text: str) -> None:
     """Warn about characters drawn from Noto CJK; FontError if some have no font at all."""
     from reportgen.fonts import coverage_report
@@ -192,15 +226,19 @@ class PdfWriter:
         import weasyprint
 
         _warn_if_slow_subsetting()
+        messages = _ChineseWeasyPrintMessages()
+        logging.getLogger("weasyprint").addFilter(messages)
         try:
             weasyprint.HTML(
                 string=html, base_url=policy.base_url(), url_fetcher=make_url_fetcher(policy)
             ).write_pdf(
                 target=out,
+                stylesheets=[weasyprint.CSS(string=SAFETY_CSS)],
                 uncompressed_pdf=False,
                 full_fonts=False,  # subset fonts: a few hundred kB instead of 40 MB
                 pdf_identifier=True,  # /ID from a content hash, not random: stable bytes
                 optimize_images=False,
             )
         finally:
+            logging.getLogger("weasyprint").removeFilter(messages)
             self.refused = list(policy.refused)
