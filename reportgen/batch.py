@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reportgen import stamps
+from reportgen.errors import os_reason
 
 DEFAULT_FORMATS = ("docx", "pdf")
 STAMP_FLUSH_SECONDS = 1.0  # an interrupted batch keeps the stamps of what it finished
@@ -438,7 +439,7 @@ def build_batch(paths: Sequence[Path], out_dir: Path, reporter: Reporter, *,
                 book.save()
             except OSError as exc:
                 if not save_failed:
-                    reporter.notice(f"无法写入记录文件 {book.path}（{exc.strerror or exc}）；"
+                    reporter.notice(f"无法写入记录文件 {book.path}（{os_reason(exc)}）；"
                                     "下次生成时这些报告会重新生成")
                 save_failed = True
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen.errors import InternalError, OutputError, ReportgenError
+from reportgen.errors import InternalError, OutputError, ReportgenError, os_reason
 from reportgen.templating.templateset import DEFAULT_SET, TemplateSet, find_template_set
 
 # The survey loader (ruamel, pydantic), Jinja and lxml are imported where they are used:
@@ -116,7 +116,7 @@ def write_outputs(document: Document, template_set: TemplateSet, out_dir: Path, 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {out_dir}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法创建输出文件夹 {out_dir}：{os_reason(exc)}") from exc
     done: list[tuple[Path, Path]] = []
     try:
         for name in formats:
@@ -126,7 +126,7 @@ def write_outputs(document: Document, template_set: TemplateSet, out_dir: Path, 
                 with _temporary_output(target) as (tmp, stream):
                     writer.write(document, template_set, stream)  # type: ignore[arg-type]
             except OSError as exc:
-                raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+                raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
             done.append((tmp, target))
         for tmp, target in done:
             os.replace(tmp, target)

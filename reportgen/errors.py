@@ -14,6 +14,7 @@ these into messages and exit codes.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +76,23 @@ class OutputError(ReportgenError):
 
 class InternalError(ReportgenError):
     """An unexpected failure inside reportgen (a bug); reported, never hidden."""
+
+
+# Why a file operation failed, as staff read it; other errors keep the system's wording.
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EACCES: "没有读写权限",
+    errno.EPERM: "没有读写权限",
+    errno.EROFS: "文件系统是只读的",
+    errno.EFBIG: "文件超过了允许的大小",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of an OSError in Chinese (with the system's words when not known)."""
+    known = _OS_REASONS.get(exc.errno or 0)
+    return known if known else str(exc.strerror or exc)

@@ -260,7 +260,8 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_reports(
         result = build(versions.source, out)
         assert result.returncode == 1
         assert "Traceback" not in result.stderr
-        assert f"无法写入 {out / f'{STEM}.{fails_in}'}" in result.stderr, result.stderr
+        assert f"无法写入 {out / f'{STEM}.{fails_in}'}：磁盘空间已满" in result.stderr, \
+            result.stderr
         assert reports(out) == versions.old  # the earlier reports are untouched
         assert not [n for n in os.listdir(out) if n.endswith(".tmp")]  # cleaned on failure
         if fails_in == "pdf":  # the DOCX was complete when the PDF failed: it went too
@@ -286,7 +287,7 @@ def test_file_size_limit_fails_cleanly_in_the_pdf(versions: Versions, tmp_path: 
     result = build(versions.source, out, preexec_fn=lambda: _limit_file_size(limit))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"无法写入 {out / f'{STEM}.pdf'}" in result.stderr, result.stderr
+    assert f"无法写入 {out / f'{STEM}.pdf'}：文件超过了允许的大小" in result.stderr, result.stderr
     assert reports(out) == versions.old
     assert not [n for n in os.listdir(out) if n.endswith(".tmp")]
 

@@ -17,6 +17,7 @@ from reportgen.cli.base import (
     err,
     find_inputs,
 )
+from reportgen.errors import os_reason
 
 EXIT_INTERRUPTED = 130  # as a shell reports a Ctrl-C
 
@@ -45,7 +46,7 @@ def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...], force: boo
         summary = build_batch(paths, out, reporter, formats=formats or DEFAULT_FORMATS,
                               force=force, jobs=jobs)
     except OSError as exc:  # the output folder (or its lock file) cannot be created
-        err(f"错误：无法写入输出文件夹 {out}：{exc.strerror or exc}")
+        err(f"错误：无法写入输出文件夹 {out}：{os_reason(exc)}")
         return EXIT_FAILED
     if summary.interrupted:
         return EXIT_INTERRUPTED

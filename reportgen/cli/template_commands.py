@@ -18,7 +18,7 @@ from reportgen.cli.base import (
     command,
     err,
 )
-from reportgen.errors import TemplateError
+from reportgen.errors import TemplateError, os_reason
 
 
 @click.group(cls=ChineseGroup, context_settings=CONTEXT,
@@ -127,7 +127,7 @@ def new(name: str, source: str) -> None:
         err(f"错误：{exc}")
         sys.exit(EXIT_FAILED)
     except OSError as exc:
-        err(f"错误：无法创建模板集文件夹：{exc.strerror or exc}")
+        err(f"错误：无法创建模板集文件夹：{os_reason(exc)}")
         sys.exit(EXIT_FAILED)
     click.echo(f"已创建模板集“{name}”：{display_path(str(created.root))}（复制自 {source}）")
     click.echo(f"使用方法：在调研数据的 report 下写一行 template: {name}")

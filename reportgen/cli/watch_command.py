@@ -11,6 +11,7 @@ import click
 
 from reportgen.cli.base import EXIT_FAILED, EXIT_OK, PATHS, command, err, find_inputs
 from reportgen.cli.build_commands import FORMATS, JOBS, OUT
+from reportgen.errors import os_reason
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -46,7 +47,7 @@ def watch(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...], jobs: in
         err("已停止监视")
         sys.exit(EXIT_OK)
     except OSError as exc:  # the output folder cannot be written, a folder vanished …
-        err(f"错误：{exc.strerror or exc}：{exc.filename or out}")
+        err(f"错误：{os_reason(exc)}：{exc.filename or out}")
         sys.exit(EXIT_FAILED)
     except RuntimeError as exc:  # the file watcher itself failed (e.g. a watched folder gone)
         err(f"错误：无法继续监视：{exc}")

@@ -29,7 +29,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from reportgen.errors import Problem, SurveyError
+from reportgen.errors import Problem, SurveyError, os_reason
 from reportgen.survey import rules
 from reportgen.survey.labels import (
     SourceMap,
@@ -464,7 +464,7 @@ def _read(path: str | Path) -> bytes | Problem:
     except IsADirectoryError:
         return Problem(file, 1, 1, "", "", "这是一个文件夹，不是调研数据文件")
     except OSError as exc:
-        return Problem(file, 1, 1, "", "", f"无法读取文件（{exc.strerror}）")
+        return Problem(file, 1, 1, "", "", f"无法读取文件（{os_reason(exc)}）")
 
 
 def check_survey(path: str | Path) -> list[Problem]:
