@@ -16,7 +16,8 @@ fi
 #   libharfbuzz-subset0   fast font subsetting in WeasyPrint (20x faster than fontTools)
 #   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint's text layout
 #   fontconfig            font discovery (fc-list, fc-cache)
-#   poppler-utils         pdftotext / pdffonts / pdfinfo / pdftoppm used by the tests
+#   poppler-utils         pdftotext / pdftocairo used by `reportgen preview`;
+#                         pdffonts / pdfinfo / pdftoppm used by the tests
 #   libreoffice-writer-nogui  a real Word client, used by the tests to open every DOCX
 #   chromium chromium-driver  a real browser, used by the tests to drive `reportgen preview`
 PACKAGES=(fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from reportgen.cli import build_commands, template_commands, watch_command
+from reportgen.cli import build_commands, preview_command, template_commands, watch_command
 from reportgen.cli.base import CONTEXT, EXIT_USAGE, HELP_OPTION, ChineseGroup, chinese, err
 
 
@@ -31,6 +31,7 @@ def app() -> None:
 app.add_command(build_commands.build)
 app.add_command(build_commands.check)
 app.add_command(watch_command.watch)
+app.add_command(preview_command.preview)
 app.add_command(template_commands.templates)
 
 
