@@ -2,33 +2,70 @@
 
 from __future__ import annotations
 
+import shlex
+
 from invoke import Context, task
 
 VENV_BIN = ".venv/bin"
+LINTED = "reportgen tests tasks.py benchmarks"
 
 
-@task
-def build(c: Context, paths: str = "inputs", out: str = "outputs") -> None:
-    """Build reports for the surveys in PATHS (default inputs/) into OUT."""
-    c.run(f"{VENV_BIN}/reportgen build {paths} --out {out}", pty=True)
+def _paths(paths: str) -> str:
+    """Several paths may be given in one option: `--paths "inputs/a.yaml inputs/b.yaml"`."""
+    return " ".join(shlex.quote(p) for p in shlex.split(paths))
 
 
-@task
+@task(help={"paths": "survey files or folders (default inputs)", "out": "output folder",
+            "jobs": "worker processes (default: number of cores)",
+            "force": "rebuild every report, even the up-to-date ones",
+            "quiet": "only errors and the summary"})
+def build(c: Context, paths: str = "inputs", out: str = "outputs", jobs: int = 0,
+          force: bool = False, quiet: bool = False) -> None:
+    """Build the reports that are out of date (DOCX and PDF) for PATHS into OUT."""
+    options = f" --jobs {jobs}" if jobs else ""
+    options += " --force" if force else ""
+    options += " --quiet" if quiet else ""
+    c.run(f"{VENV_BIN}/reportgen build {_paths(paths)} --out {shlex.quote(out)}{options}",
+          pty=True)
+
+
+@task(help={"paths": "survey files or folders (default inputs)", "out": "output folder"})
+def watch(c: Context, paths: str = "inputs", out: str = "outputs") -> None:
+    """Rebuild the affected reports whenever a survey or template file is saved (Ctrl-C stops)."""
+    c.run(f"{VENV_BIN}/reportgen watch {_paths(paths)} --out {shlex.quote(out)}", pty=True)
+
+
+@task(help={"paths": "survey files or folders (default inputs)"})
 def check(c: Context, paths: str = "inputs") -> None:
     """Validate surveys without writing anything."""
-    c.run(f"{VENV_BIN}/reportgen check {paths}", pty=True)
+    c.run(f"{VENV_BIN}/reportgen check {_paths(paths)}", pty=True)
 
 
-@task
+@task(help={"args": "extra pytest arguments, e.g. \"-x -k watch\""})
 def test(c: Context, args: str = "") -> None:
     """Run the whole test suite."""
     c.run(f"{VENV_BIN}/python -m pytest -q {args}", pty=True)
 
 
+@task(help={"n": "surveys for the full build (inv bench -n 200)",
+            "jobs": "workers for both pipelines",
+            "subset": "surveys for the per-report and one-worker peers",
+            "soak": "also build this many surveys to watch worker memory (0: skip)",
+            "quick": "a small run (10 surveys) to try the benchmark out",
+            "work": "scratch folder for surveys and outputs"})
+def bench(c: Context, n: int = 200, jobs: int = 2, subset: int = 20, soak: int = 0,
+          quick: bool = False, work: str = "/tmp/reportgen-bench") -> None:
+    """Benchmark reportgen against docxtpl + LibreOffice; writes benchmarks/results.json."""
+    # `inv bench -n 200 --jobs 2`: invoke spells a one-letter option -n, never --n.
+    options = f"--n {n} --jobs {jobs} --subset {subset} --soak {soak} --work {shlex.quote(work)}"
+    options += " --quick" if quick else ""
+    c.run(f"{VENV_BIN}/python -m benchmarks.run {options}", pty=True)
+
+
 @task
 def lint(c: Context) -> None:
-    """Run ruff over the code and tests."""
-    c.run(f"{VENV_BIN}/ruff check reportgen tests tasks.py", pty=True)
+    """Run ruff over the code, tests, tasks.py and benchmarks."""
+    c.run(f"{VENV_BIN}/ruff check {LINTED}", pty=True)
 
 
 @task
@@ -39,5 +76,6 @@ def goldens(c: Context) -> None:
 
 @task
 def clean(c: Context) -> None:
-    """Remove built reports and caches."""
-    c.run("rm -rf outputs/*.docx outputs/*.pdf outputs/.*.tmp .pytest_cache .ruff_cache")
+    """Remove built reports, build stamps and caches."""
+    c.run("rm -rf outputs/*.docx outputs/*.pdf outputs/.*.tmp outputs/.reportgen-stamps.json"
+          " outputs/.reportgen.lock .pytest_cache .ruff_cache")
