@@ -10,11 +10,13 @@ command itself ("main"), Python children ("worker"), LibreOffice ("soffice").
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -37,6 +39,8 @@ class RunResult:
     peaks: dict[tuple[int, float], tuple[str, int]] = field(default_factory=dict)
     timeline: list[Sample] = field(default_factory=list)
     load_before: float = 0.0  # 1-minute load average when the command started
+    cpu_seconds: float = 0.0  # user + system time of the whole process tree
+    others_cores: float = 0.0  # CPU the rest of the machine used meanwhile, in cores
     sampler_errors: list[str] = field(default_factory=list)
     output: str = ""
 
@@ -92,9 +96,11 @@ class _Sampler(threading.Thread):
         """One sample of the tree; False once the command has exited."""
         try:
             procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
+        except psutil.Error as exc:
             # A child that exits (or is a zombie) while the tree is read raises too; only
             # the command's own exit ends the sampling.
+            if len(self.errors) < 20:
+                self.errors.append(f"tree: {type(exc).__name__}: {exc}")
             try:
                 alive = root.is_running() and root.status() != psutil.STATUS_ZOMBIE
             except psutil.Error:
@@ -104,6 +110,8 @@ class _Sampler(threading.Thread):
         for proc in procs:
             role = _role(proc, self.pid)
             if role is None:
+                if len(self.errors) < 20:
+                    self.errors.append(f"no role: {proc.pid}")
                 continue
             try:
                 # pids wrap around (pid_max may be 32768): a process is (pid, start time).
@@ -125,6 +133,9 @@ def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path | Non
     full_env = {**os.environ, **(env or {})}
     load = os.getloadavg()[0]
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_before = resource.getrusage(resource.RUSAGE_SELF)
+    machine_before = psutil.cpu_times()
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(command, env=full_env, cwd=cwd, stdout=out,
@@ -145,12 +156,28 @@ def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path | Non
         if log:
             out.close()  # type: ignore[union-attr]
     result = RunResult(command, seconds, returncode, load_before=load)
+    # Every descendant that exited and was waited for (pool workers, soffice) is counted in
+    # RUSAGE_CHILDREN. What the machine did besides, in cores, says how much the timing was
+    # disturbed by other work (the machine is shared); this process's own sampling is mine.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu_seconds = (children.ru_utime + children.ru_stime
+                          - children_before.ru_utime - children_before.ru_stime)
+    sampling = mine.ru_utime + mine.ru_stime - self_before.ru_utime - self_before.ru_stime
+    after = psutil.cpu_times()
+    busy = (_busy(after) - _busy(machine_before))
+    result.others_cores = max(0.0, (busy - result.cpu_seconds - sampling) / seconds)
     if sampler:
         result.peaks, result.timeline = sampler.peaks, sampler.timeline
-        result.sampler_errors = sampler.errors[:5]
+        result.sampler_errors = sampler.errors[:20]
     if log and returncode != 0:
         result.output = log.read_text(encoding="utf-8", errors="replace")[-2000:]
     return result
+
+
+def _busy(times: Any) -> float:
+    """Seconds the CPUs were not idle (iowait counts as idle)."""
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def flatness(timeline: list[Sample]) -> dict[str, float] | None:
