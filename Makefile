@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 
 lint: setup
-	$(VENV)/bin/ruff check reportgen tests tasks.py
+	$(VENV)/bin/ruff check reportgen tests tasks.py benchmarks
 
 goldens: setup
 	$(PY) -m tests.goldens

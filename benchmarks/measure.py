@@ -64,6 +64,8 @@ def _role(proc: psutil.Process, root: int) -> str | None:
         return "soffice"
     if "resource_tracker" in cmdline or "forkserver" in cmdline:
         return None  # multiprocessing helpers, not doing any building
+    if not cmdline:
+        return None  # exiting (or a kernel thread): decide at a later sample, if any
     if "python" in name or "python" in cmdline or "reportgen" in cmdline:
         return "worker"
     return "other"
@@ -96,11 +98,9 @@ class _Sampler(threading.Thread):
         """One sample of the tree; False once the command has exited."""
         try:
             procs = [root, *root.children(recursive=True)]
-        except psutil.Error as exc:
+        except psutil.Error:
             # A child that exits (or is a zombie) while the tree is read raises too; only
             # the command's own exit ends the sampling.
-            if len(self.errors) < 20:
-                self.errors.append(f"tree: {type(exc).__name__}: {exc}")
             try:
                 alive = root.is_running() and root.status() != psutil.STATUS_ZOMBIE
             except psutil.Error:
@@ -108,16 +108,16 @@ class _Sampler(threading.Thread):
             return alive
         workers: list[int] = []
         for proc in procs:
-            role = _role(proc, self.pid)
-            if role is None:
-                if len(self.errors) < 20:
-                    self.errors.append(f"no role: {proc.pid}")
-                continue
             try:
                 # pids wrap around (pid_max may be 32768): a process is (pid, start time).
                 key = (proc.pid, proc.create_time())
                 rss = proc.memory_info().rss
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            # A process's role is decided when it is first seen: an exiting process has an
+            # empty command line and would otherwise turn into "other" at its last sample.
+            role = self.peaks[key][0] if key in self.peaks else _role(proc, self.pid)
+            if role is None:
                 continue
             old = self.peaks.get(key, (role, 0))[1]
             self.peaks[key] = (role, max(old, rss))
@@ -169,7 +169,7 @@ def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path | Non
     result.others_cores = max(0.0, (busy - result.cpu_seconds - sampling) / seconds)
     if sampler:
         result.peaks, result.timeline = sampler.peaks, sampler.timeline
-        result.sampler_errors = sampler.errors[:20]
+        result.sampler_errors = sampler.errors[:5]
     if log and returncode != 0:
         result.output = log.read_text(encoding="utf-8", errors="replace")[-2000:]
     return result

@@ -16,7 +16,7 @@ part the benchmark is about: docxtpl + LibreOffice instead of reportgen's templa
 writer and WeasyPrint. Both pipelines write a DOCX and a PDF per survey.
 
     python -m benchmarks.peer SURVEYS... --out DIR [--jobs 2] [--per-report]
-                              [--template FILE] [--profiles DIR]
+                              [--template FILE] [--profiles DIR] [--stats FILE.json]
     python -m benchmarks.peer --warm --profiles DIR [--jobs 2]   create the soffice profiles
 """
 

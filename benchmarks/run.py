@@ -1,22 +1,25 @@
 """Measure reportgen against the docxtpl + LibreOffice peer, side by side, in one run.
 
-    python -m benchmarks.run [--n 200] [--jobs 2] [--subset 20] [--soak 500] [--quick]
+    python -m benchmarks.run [--n 200] [--jobs 2] [--subset 20] [--rounds 2] [--soak 500]
+                             [--quick]
 
 Every timing is a command from start to exit, as staff would see it (`reportgen build …`,
 `python -m benchmarks.peer …`). Steps, in order:
 
-  1. cold full build: `reportgen build --jobs J --force` into an empty folder, memory sampled
-  2. the batched peer on the same N surveys (J workers, one soffice per worker)
+  1–2. cold full build `reportgen build --jobs J --force` into an empty folder, then the
+       batched peer on the same N surveys (J workers, one soffice per worker); alternated
+       for --rounds rounds, the fastest round of each counts; memory sampled throughout
   3. on the first `--subset` surveys: reportgen, the per-report peer (soffice per report) and
      the batched peer with one worker
   4. no-op rebuild; one survey changed; `reportgen check` of one file (median of several)
   5. one template file changed (on a copy of templates/ given by REPORTGEN_TEMPLATES)
-  6. watch latency, save → new PDF on disk (if `reportgen watch` exists)
+  6. watch latency, save → new PDF on disk, and Ctrl-C → exit (if `reportgen watch` exists)
   7. optionally a soak build of `--soak` surveys: is worker memory flat?
-  8. where the time goes: import and phase timings, cProfile of the PDF writer
+  8. where the time goes: import and phase timings, cProfile of charts and PDF writer
 
+Besides wall time, each build records the CPU time of its whole process tree and how many
+cores the rest of the (shared) machine used meanwhile, so a disturbed timing shows as such.
 The table is printed and everything is written to benchmarks/results.json (or --json).
-The machine is shared, so the 1-minute load average before each step is recorded too.
 """
 
 from __future__ import annotations
@@ -183,9 +186,11 @@ def edit_survey(path: Path, step: int) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def median_run(bench: Bench, command: list[str], times: int) -> tuple[float, list[float]]:
-    seconds = [bench.run(command).seconds for _ in range(times)]
-    return statistics.median(seconds), seconds
+def repeated(results: list[RunResult]) -> dict[str, Any]:
+    """A short command run several times: median, each time, and how busy the machine was."""
+    return {"seconds_median": round(statistics.median(r.seconds for r in results), 3),
+            "seconds": [round(r.seconds, 3) for r in results],
+            "others_cores": [round(r.others_cores, 2) for r in results]}
 
 
 def mb(result: RunResult, role: str) -> float | None:
@@ -364,22 +369,19 @@ def main(argv: list[str] | None = None) -> int:
     # 4: incremental builds and check.
     say("4. no-op rebuild, one changed survey, check …")
     before = snapshot(out)
-    noop, noop_all = median_run(bench, bench.build_command(surveys, out), repeats)
-    steps["noop"] = {"seconds_median": round(noop, 3), "seconds": [round(s, 3) for s in noop_all],
-                     "rebuilt": len(changed(before, out))}
-    one: list[float] = []
+    noop = [bench.run(bench.build_command(surveys, out)) for _ in range(repeats)]
+    steps["noop"] = {**repeated(noop), "rebuilt": len(changed(before, out))}
+    one: list[RunResult] = []
     rebuilt: list[int] = []
     for k in range(repeats):
         before = snapshot(out)
         edit_survey(surveys / f"county_{k:04d}.yaml", 1)
-        one.append(bench.run(bench.build_command(surveys, out)).seconds)
+        one.append(bench.run(bench.build_command(surveys, out)))
         rebuilt.append(len(changed(before, out)))
-    steps["one_survey"] = {"seconds_median": round(statistics.median(one), 3),
-                           "seconds": [round(s, 3) for s in one], "outputs_rebuilt": rebuilt}
-    check, check_all = median_run(bench, [REPORTGEN, "check", str(surveys / "county_0000.yaml")],
-                                  repeats)
-    steps["check"] = {"seconds_median": round(check, 3),
-                      "seconds": [round(s, 3) for s in check_all]}
+    steps["one_survey"] = {**repeated(one), "outputs_rebuilt": rebuilt}
+    check = [bench.run([REPORTGEN, "check", str(surveys / "county_0000.yaml")])
+             for _ in range(repeats)]
+    steps["check"] = repeated(check)
 
     # 5: one template file changed: every report of the set, and only those.
     say("5. one template file changed …")
