@@ -51,13 +51,15 @@ def test(c: Context, args: str = "") -> None:
             "jobs": "workers for both pipelines",
             "subset": "surveys for the per-report and one-worker peers",
             "soak": "also build this many surveys to watch worker memory (0: skip)",
+            "rounds": "alternating rounds of the two full builds (the best one counts)",
             "quick": "a small run (10 surveys) to try the benchmark out",
             "work": "scratch folder for surveys and outputs"})
 def bench(c: Context, n: int = 200, jobs: int = 2, subset: int = 20, soak: int = 0,
-          quick: bool = False, work: str = "/tmp/reportgen-bench") -> None:
+          rounds: int = 2, quick: bool = False, work: str = "/tmp/reportgen-bench") -> None:
     """Benchmark reportgen against docxtpl + LibreOffice; writes benchmarks/results.json."""
     # `inv bench -n 200 --jobs 2`: invoke spells a one-letter option -n, never --n.
-    options = f"--n {n} --jobs {jobs} --subset {subset} --soak {soak} --work {shlex.quote(work)}"
+    options = (f"--n {n} --jobs {jobs} --subset {subset} --soak {soak} --rounds {rounds}"
+               f" --work {shlex.quote(work)}")
     options += " --quick" if quick else ""
     c.run(f"{VENV_BIN}/python -m benchmarks.run {options}", pty=True)
 
