@@ -8,6 +8,9 @@ every key and value so that both the loader and the rules can locate what they r
 from __future__ import annotations
 
 import difflib
+import functools
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,79 +18,104 @@ from reportgen.errors import Problem
 
 Path = tuple[Any, ...]
 
-# Keys of each mapping the format knows; `*` stands for any list index.
-_FINDING_KEYS = {"title": "标题", "detail": "详细说明", "measures": "具体措施",
-                 "clusters": "涉及的集群"}
-_SECTIONS: dict[Path, dict[str, str]] = {
-    (): {"schema": "格式版本", "region": "调研地区", "report": "报告信息",
-         "totals": "全地区总量", "clusters": "产业集群", "problems": "存在的问题",
-         "causes": "原因分析", "suggestions": "对策建议"},
-    ("region",): {"name": "地区名称", "kind": "地区类型", "parent": "上级地区"},
-    ("report",): {"author": "调研单位", "date": "成文日期", "year": "统计年度",
-                  "title": "报告标题", "template": "模板", "methods": "调研方式",
-                  "intro": "引言"},
-    ("totals",): {"industrial_output": "工业总产值", "industrial_output_label": "总产值名称",
-                  "enterprises": "工业企业数", "above_scale_enterprises": "规模以上工业企业数"},
-    ("clusters", "*"): {
-        "name": "集群名称", "output": "产值", "output_label": "产值名称",
-        "output_prev": "上年产值", "growth": "同比增长", "history": "历年产值",
-        "enterprises": "企业数", "above_scale": "规模以上企业数", "employees": "从业人员",
-        "registered_capital": "注册资金", "profit_tax": "利税", "profit": "利润",
-        "market_share": "国内市场占有率", "location": "分布区域", "products": "主要产品",
-        "lead_enterprises": "骨干企业", "honors": "名牌与商标",
-        "high_tech_enterprises": "高新技术企业", "rd_centers": "技术开发中心",
-        "group": "集群分组", "description": "集群说明"},
-    ("problems", "*"): _FINDING_KEYS,
-    ("causes", "*"): _FINDING_KEYS,
-    ("suggestions", "*"): _FINDING_KEYS,
-}
-# Children that are list items or free mapping keys carry their parent's label.
-_ITEM_LABELS: dict[Path, str] = {
-    ("clusters", "*"): "产业集群",
-    ("problems", "*"): "存在的问题",
-    ("causes", "*"): "原因分析",
-    ("suggestions", "*"): "对策建议",
-    ("report", "methods", "*"): "调研方式",
-    ("clusters", "*", "location", "*"): "分布区域",
-    ("clusters", "*", "products", "*"): "主要产品",
-    ("clusters", "*", "lead_enterprises", "*"): "骨干企业",
-    ("clusters", "*", "history", "*"): "历年产值",
-    ("clusters", "*", "honors", "*"): "名牌与商标",
-}
-for _section in ("problems", "causes", "suggestions"):
-    _ITEM_LABELS[(_section, "*", "measures", "*")] = "具体措施"
-    _ITEM_LABELS[(_section, "*", "clusters", "*")] = "涉及的集群"
+# The model is the one declaration of the format's keys and their Chinese labels (each
+# field's `title`); this module only walks it. Imported late: the model imports the value
+# parsers, which must not depend on this module.
+# ("model", cls) | ("seq", item type) | ("map", value type) | ("leaf", None)
+_Node = tuple[str, Any]
+
+
+def _node(annotation: Any) -> _Node:
+    """What a field annotation holds: a model, a list, a free mapping, or a plain value."""
+    from pydantic import BaseModel
+
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in args if _node(a)[0] != "leaf"]
+            annotation = (models or args)[0]
+            continue
+        break
+    if origin is tuple:
+        return ("seq", typing.get_args(annotation)[0])
+    if origin is dict:
+        return ("map", typing.get_args(annotation)[1])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    return ("leaf", None)
+
+
+def _fields(model: Any, internal: bool = False) -> dict[str, Any]:
+    """A model's file keys → pydantic FieldInfo (aliases used; internal fields only if asked)."""
+    out = {}
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if name == "source" or (extra.get("internal") and not internal):
+            continue
+        out[info.alias or name] = info
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve(pattern: Path) -> tuple[_Node, str, int]:
+    """The node at a key pattern, the label it carries, and the format version it needs."""
+    from reportgen.survey.model import Finding, Findings, Survey
+
+    node: _Node = ("model", Survey)
+    title = ""
+    since = 1
+    for part in pattern:
+        kind, target = node
+        if kind == "model" and target is Findings and part == "*":
+            node = ("model", Finding)  # the list form of problems / causes / suggestions
+        elif kind == "model":
+            info = _fields(target, internal=True).get(part)
+            if info is None:
+                return ("leaf", None), title, since
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            since = max(since, int(extra.get("since", 1)))
+            title = info.title or title
+            node = _node(info.annotation)
+        elif kind in ("seq", "map"):
+            node = _node(target)
+        else:
+            return ("leaf", None), title, since
+    return node, title, since
 
 
 def _pattern(path: Path) -> Path:
     """The path with list indexes and free mapping keys replaced by `*`."""
     out: list[Any] = []
     for part in path:
-        parent = tuple(out)
-        if isinstance(part, int) or parent not in _SECTIONS:
-            out.append("*")
-        else:
-            out.append(part)
+        (kind, _), _, _ = _resolve(tuple(out))
+        out.append(part if kind == "model" and isinstance(part, str) else "*")
     return tuple(out)
 
 
 def known_keys(path: Path) -> list[str] | None:
     """The keys the mapping at `path` may hold, or None if its keys are free (honors…)."""
-    keys = _SECTIONS.get(_pattern(path))
-    return list(keys) if keys is not None else None
+    (kind, target), _, _ = _resolve(_pattern(path))
+    return list(_fields(target)) if kind == "model" else None
 
 
 def label_for(path: Path) -> str:
     """The Chinese name of the value at `path` ('' for the whole file)."""
-    pattern = _pattern(path)
-    if not pattern:
-        return ""
-    if pattern in _ITEM_LABELS:
-        return _ITEM_LABELS[pattern]
-    keys = _SECTIONS.get(pattern[:-1])
-    if keys is not None and pattern[-1] in keys:
-        return keys[pattern[-1]]
-    return label_for(path[:-1])
+    return _resolve(_pattern(path))[1] if path else ""
+
+
+def model_at(path: Path) -> Any:
+    """The model class of the mapping at `path` (None for lists and plain values)."""
+    (kind, target), _, _ = _resolve(_pattern(path))
+    return target if kind == "model" else None
+
+
+def since_version(path: Path) -> int:
+    """The format version a key first appears in (2 for `overview`, `clusters[0].rank` …)."""
+    return _resolve(_pattern(path))[2]
 
 
 def key_text(key: Any) -> str:
@@ -131,15 +159,30 @@ class SourceMap:
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     sequences: set[Path] = field(default_factory=set)
+    # Paths the loader rewrote into another form (the list form of findings gets an `items`
+    # level, mapping-form indicators become a list): where to report them, as written.
+    renames: dict[Path, Path] = field(default_factory=dict)
+    # Number scalars as written (1.50 stays 1.50 in a staff table's cell).
+    raw_numbers: dict[Path, str] = field(default_factory=dict)
+
+    def as_written(self, path: Path) -> Path:
+        """`path` of the normalised data → the path as the file writes it."""
+        for i in range(len(path), 0, -1):
+            renamed = self.renames.get(path[:i])
+            if renamed is not None:
+                return renamed + path[i:]
+        return path
 
     def value_at(self, path: Path) -> tuple[int, int]:
         """Position of the value at `path`, or of the nearest enclosing one that is known."""
+        path = self.as_written(path)
         while path not in self.values and path:
             path = path[:-1]
         return self.values.get(path, (1, 1))
 
     def key_at(self, path: Path) -> tuple[int, int]:
         """Position of the key naming `path` (its value's position for list items)."""
+        path = self.as_written(path)
         return self.keys[path] if path in self.keys else self.value_at(path)
 
     def mapping_at(self, path: Path) -> tuple[int, int]:
@@ -149,7 +192,15 @@ class SourceMap:
     def problem(self, path: Path, message: str, where: tuple[int, int] | None = None,
                 ) -> Problem:
         line, col = where if where is not None else self.value_at(path)
-        return Problem(self.file, line, col, format_path(path, self.sequences), label_for(path),
+        label = label_for(path)
+        path = self.as_written(path)
+        return Problem(self.file, line, col, format_path(path, self.sequences), label, message)
+
+    def labelled_problem(self, path: Path, label: str, message: str) -> Problem:
+        """A problem whose label is not the key's own (a table cell is named by its column)."""
+        line, col = self.value_at(path)
+        written = self.as_written(path)
+        return Problem(self.file, line, col, format_path(written, self.sequences), label,
                        message)
 
     def file_problem(self, message: str, line: int = 1, col: int = 1) -> Problem:

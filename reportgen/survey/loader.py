@@ -30,16 +30,20 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from reportgen.errors import Problem, SurveyError, os_reason
-from reportgen.survey import rules
+from reportgen.survey import rules, rules2
 from reportgen.survey.labels import (
     SourceMap,
     key_text,
     known_keys,
     label_for,
+    model_at,
+    since_version,
     suggest,
 )
-from reportgen.survey.model import Survey
-from reportgen.survey.values import PYDANTIC_ERROR_TYPE, quote
+from reportgen.survey.model import ANCHORS, Finding, Findings, Survey
+from reportgen.survey.normalize import normalise, owners, schema_of, strip_levels
+from reportgen.survey.values import PYDANTIC_ERROR_TYPE, ValueFormatError, quote
+from reportgen.survey.values2 import is_v2, parse_unit_name, survey_context
 
 MAX_BYTES = 1024 * 1024
 # Nodes written in the file. A fully filled-in cluster is about 70 nodes, so 200 of them
@@ -59,7 +63,6 @@ _CORE_NUMBER = {
     f"{_TAG}float": re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
                                r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"),
 }
-_FINDING_SECTIONS = ("problems", "causes", "suggestions")
 # Fields of the Python model that are not keys of the file format.
 _NOT_KEYS = {"source", "schema_"}
 _BINARY = "这是二进制文件，不是 YAML 文本；请选择 .yaml 调研数据文件"
@@ -92,6 +95,8 @@ class _Converter:
                 self.problems.append(self.where.problem(path, _tag_problem(node.tag)))
             self.where.sequences.add(path)
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag in _CORE_NUMBER:
+            self.where.raw_numbers[path] = node.value
         return self.scalar(node, path)
 
     def scalar(self, node: ScalarNode, path: tuple[Any, ...]) -> Any:
@@ -324,16 +329,37 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _normalise_findings(data: dict[Any, Any], where: SourceMap) -> None:
-    """A finding written as plain text is its title: turn it into {title: text}."""
-    for section in _FINDING_SECTIONS:
-        items = data.get(section)
-        if not isinstance(items, list):
+def _declared_units(data: dict[Any, Any]) -> tuple[str, ...]:
+    """The units a file declares, for parsing its values (bad entries are reported later)."""
+    units = data.get("units")
+    found = []
+    for unit in units if isinstance(units, list) else []:
+        try:
+            found.append(parse_unit_name(unit))
+        except ValueFormatError:
             continue
-        for i, item in enumerate(items):
-            if isinstance(item, str):
-                items[i] = {"title": item}
-                where.values[(section, i, "title")] = where.values[(section, i)]
+    return tuple(found)
+
+
+def _format1_sections(data: dict[Any, Any], where: SourceMap) -> list[Problem]:
+    """In format 1, problems/causes/suggestions are lists (the mapping form is format 2)."""
+    problems = []
+    for section in ("problems", "causes", "suggestions"):
+        if isinstance(data.get(section), dict):
+            problems.append(where.problem((section,), "应为列表；请每项单独写一行，以“- ”开头"
+                                                      "（intro/items/outro 的写法需要 schema: 2）"))
+            data[section] = []
+    return problems
+
+
+def _internal_keys(data: dict[Any, Any], where: SourceMap) -> list[Problem]:
+    """Keys the model fills itself (market_shares) are unknown when a file writes them."""
+    problems = []
+    for path, owner, kind in owners(data):
+        if kind in ("cluster", "part") and "market_shares" in owner:
+            del owner["market_shares"]
+            problems.append(_unknown_key((*path, "market_shares"), where))
+    return problems
 
 
 def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
@@ -361,11 +387,19 @@ def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
     if kind == "extra_forbidden":
         return _unknown_key(path, where)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        if len(path) == 2 and path[0] in _FINDING_SECTIONS:
+        if model_at(path) is Findings:
+            return where.problem(path, "应为列表；请每项单独写一行，以“- ”开头")
+        if model_at(path) is Finding:
             # A finding may also be one sentence: say both ways of writing it.
             return where.problem(path, "应为映射（含 title: 等键）或一句文字（标题）；"
                                        "请写成“- 企业布局分散”这样的一句话")
         return where.problem(path, "应为映射（每行“键: 值”）；请按格式说明改写这一项")
+    if kind == "literal_error":
+        choices = "、".join(ANCHORS)
+        return where.problem(path, f"{quote(error.get('input'))}不是可选的位置；"
+                                   f"请写以下之一：{choices}")
+    if kind in ("bool_type", "bool_parsing"):
+        return where.problem(path, f"应为 true 或 false，实际是{quote(error.get('input'))}")
     if kind in ("tuple_type", "list_type", "iterable_type"):
         return where.problem(path, "应为列表；请每项单独写一行，以“- ”开头")
     if kind == "too_short":
@@ -381,6 +415,9 @@ def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
 def _unknown_key(path: tuple[Any, ...], where: SourceMap) -> Problem:
     key = key_text(path[-1])
     choices = known_keys(path[:-1]) or []
+    if not is_v2():  # a format-1 file is offered format-1 keys only
+        parent = where.as_written(path[:-1])
+        choices = [c for c in choices if since_version((*parent, c)) < 2]
     guess = suggest(key, choices)
     hint = f"是不是要写“{guess}”？" if guess else f"这里可用的键有：{'、'.join(choices)}"
     return where.problem(path, f"未知的键“{key}”；{hint}", where.key_at(path))
@@ -435,11 +472,19 @@ def _check_quietly(text_or_bytes: str | bytes, file: str,
             "clusters: 等键写起", *_pos(root))]
     converter = _Converter(where, yaml)
     data = converter.value(root, ())
-    _normalise_findings(data, where)
-    problems = list(converter.problems)
-    problems.extend(rules.check(data, where))
-    survey, found = _validate(data, converter.nulls, where)
-    problems.extend(found)
+    schema = schema_of(data)
+    with survey_context(schema, _declared_units(data) if schema >= 2 else ()):
+        problems = list(converter.problems)
+        problems.extend(_internal_keys(data, where))
+        refused = _format1_sections(data, where) if schema < 2 else []
+        problems.extend(refused)
+        normalise(data, where)
+        problems.extend(rules.check(data, where))
+        problems.extend(rules2.check(data, where, schema))
+        strip_levels(data)
+        survey, found = _validate(data, converter.nulls, where)
+    refused_paths = {p.path for p in refused}
+    problems.extend(p for p in found if p.path not in refused_paths)
     return (survey if not problems else None), _unique(problems)
 
 

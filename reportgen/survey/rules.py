@@ -27,19 +27,24 @@ from typing import Any, TypeVar
 
 from reportgen import formatting
 from reportgen.errors import Problem
+from reportgen.quantities import is_approximate
 from reportgen.survey.labels import SourceMap, suggest
+from reportgen.survey.normalize import owners
 from reportgen.survey.values import (
     YEAR_MIN,
     ValueFormatError,
     clean_text,
     parse_date,
     parse_int,
-    parse_money,
-    parse_non_neg_int,
-    parse_percent,
     parse_year,
     quote,
 )
+from reportgen.survey.values2 import count_any, money_any, percent_any
+
+# Schema-aware parsers: in a format-2 file a figure may be approximate (约1800亿元, 3300多).
+parse_money = money_any
+parse_percent = percent_any
+parse_non_neg_int = count_any("家", "户", "个", "人", "名")
 
 T = TypeVar("T")
 GROWTH_TOLERANCE = Decimal("0.1")
@@ -75,6 +80,22 @@ def _fmt(amount: Decimal) -> str:
     return f"{amount.normalize():f}元"
 
 
+def _exact(*values: Any) -> bool:
+    """All given and none approximate: only then can a rule compare them."""
+    return all(v is not None and not is_approximate(v) for v in values)
+
+
+def chart_label(data: Any) -> str:
+    """The output label most clusters use (ties: the first used); 产值 by default."""
+    counts: dict[str, int] = {}
+    for _, cluster in _clusters(data):
+        if cluster.get("output") is None:
+            continue
+        label = _parsed(cluster, ("output_label",), clean_text) or "产值"
+        counts[label] = counts.get(label, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else "产值"
+
+
 def _clusters(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
     clusters = get(data, ("clusters",))
     if isinstance(clusters, list):
@@ -99,9 +120,9 @@ def _schema(data: Any, where: SourceMap) -> Iterator[Problem]:
         version = parse_int(data["schema"])
     except ValueFormatError:
         version = None
-    if version != 1:
+    if version not in (1, 2):
         yield where.problem(("schema",), f"不支持的格式版本{quote(data['schema'])}；"
-                                          "本工具只支持 schema: 1")
+                                          "请写 schema: 1 或 schema: 2")
 
 
 def _template(data: Any, where: SourceMap) -> Iterator[Problem]:
@@ -130,13 +151,13 @@ def _cluster_rules(data: Any, where: SourceMap) -> Iterator[Problem]:
         base = ("clusters", i)
         profit = _parsed(cluster, ("profit",), parse_money)
         profit_tax = _parsed(cluster, ("profit_tax",), parse_money)
-        if profit is not None and profit_tax is not None and profit > profit_tax:
+        if _exact(profit, profit_tax) and profit > profit_tax:  # type: ignore[operator]
             yield where.problem((*base, "profit"),
                                 f"利润 {_fmt(profit)} 超过了利税 {_fmt(profit_tax)}；"
                                 "利润是利税的一部分，请检查这两个数")
         above = _parsed(cluster, ("above_scale",), parse_non_neg_int)
         count = _parsed(cluster, ("enterprises",), parse_non_neg_int)
-        if above is not None and count is not None and above > count:
+        if _exact(above, count) and above > count:  # type: ignore[operator]
             yield where.problem((*base, "above_scale"),
                                 f"规模以上企业数 {above} 超过了企业数 {count}；请检查这两个数")
         share = _parsed(cluster, ("market_share",), parse_percent)
@@ -152,13 +173,13 @@ def _growth(cluster: dict[Any, Any], base: tuple[Any, ...], where: SourceMap,
     growth = _parsed(cluster, ("growth",), parse_percent)
     output = _parsed(cluster, ("output",), parse_money)
     prev = _parsed(cluster, ("output_prev",), parse_money)
-    if growth is None or prev is None:
+    if growth is None or prev is None or not _exact(growth, prev):
         return
     if prev == 0:
         yield where.problem((*base, "output_prev"),
                             "上年产值为 0，无法计算同比增长；请删除 growth，或填写实际的上年产值")
         return
-    if output is None:
+    if output is None or is_approximate(output):
         return
     computed = formatting.growth_rate(output, prev)
     if computed is None:
@@ -218,6 +239,7 @@ def _history(data: Any, where: SourceMap) -> Iterator[Problem]:
 
 def _totals(data: Any, where: SourceMap) -> Iterator[Problem]:
     clusters = [cluster for _, cluster in _clusters(data)]
+    label = chart_label(data)
     checks: list[tuple[str, str, Callable[[Any], Any], str]] = [
         ("industrial_output", "output", parse_money, "产值"),
         ("enterprises", "enterprises", parse_non_neg_int, "企业数"),
@@ -229,7 +251,13 @@ def _totals(data: Any, where: SourceMap) -> Iterator[Problem]:
             continue
         # Clusters whose value does not parse are left out: if the rest already exceed the
         # total, the data is wrong whatever the missing values are.
-        parts = [_parsed(c, (cluster_key,), parse) for c in clusters]
+        # Different output labels are never added together: the share of the region's
+        # output is taken over the clusters of the most used label, so is this check.
+        members = [c for c in clusters if cluster_key != "output"
+                   or (_parsed(c, ("output_label",), clean_text) or "产值") == label]
+        parts = [_parsed(c, (cluster_key,), parse) for c in members]
+        if any(is_approximate(p) for p in parts) or is_approximate(total):
+            continue
         subtotal = sum((p for p in parts if p is not None), start=type(total)(0))
         if subtotal > total:
             shown = _fmt if parse is parse_money else str
@@ -240,55 +268,60 @@ def _totals(data: Any, where: SourceMap) -> Iterator[Problem]:
                                 f"{shown(total)}{share_text}；占比超过 100% 说明数据有误，请核对")
     above = _parsed(data, ("totals", "above_scale_enterprises"), parse_non_neg_int)
     count = _parsed(data, ("totals", "enterprises"), parse_non_neg_int)
-    if above is not None and count is not None and above > count:
+    if _exact(above, count) and above > count:  # type: ignore[operator]
         yield where.problem(("totals", "above_scale_enterprises"),
                             f"规模以上工业企业数 {above} 超过了工业企业数 {count}；请检查这两个数")
 
 
-def _cluster_names(data: Any) -> dict[str, int]:
-    """Cleaned cluster name → index of its first occurrence."""
-    names: dict[str, int] = {}
+def _named(data: Any) -> Iterator[tuple[tuple[Any, ...], dict[Any, Any]]]:
+    """Clusters and their parts (sub-industries): their names share one namespace."""
     for i, cluster in _clusters(data):
+        yield ("clusters", i), cluster
+        parts = cluster.get("parts")
+        if isinstance(parts, list):
+            for j, part in enumerate(parts):
+                if isinstance(part, dict):
+                    yield ("clusters", i, "parts", j), part
+
+
+def _cluster_names(data: Any) -> dict[str, tuple[Any, ...]]:
+    """Cleaned cluster (or part) name → path of its first occurrence."""
+    names: dict[str, tuple[Any, ...]] = {}
+    for path, cluster in _named(data):
         name = _parsed(cluster, ("name",), clean_text)
         if name is not None and name not in names:
-            names[name] = i
+            names[name] = path
     return names
 
 
 def _names(data: Any, where: SourceMap) -> Iterator[Problem]:
     first = _cluster_names(data)
-    for i, cluster in _clusters(data):
+    for path, cluster in _named(data):
         name = _parsed(cluster, ("name",), clean_text)
-        if name is not None and first[name] != i:
-            line = where.value_at(("clusters", first[name], "name"))[0]
-            yield where.problem(("clusters", i, "name"),
+        if name is not None and first[name] != path:
+            line = where.value_at((*first[name], "name"))[0]
+            yield where.problem((*path, "name"),
                                 f"集群名称“{name}”与第 {line} 行的集群重名；每个集群的名称必须不同")
 
 
 def _findings(data: Any, where: SourceMap) -> Iterator[Problem]:
     clusters = get(data, ("clusters",))
-    parsed = list(_clusters(data))
+    parsed = list(_named(data))
     names = list(_cluster_names(data))
-    if not isinstance(clusters, list) or len(parsed) != len(clusters) or any(
+    if not isinstance(clusters, list) or len(list(_clusters(data))) != len(clusters) or any(
             _parsed(c, ("name",), clean_text) is None for _, c in parsed):
         return  # the clusters themselves are broken: which names exist is not known
-    for section in ("problems", "causes", "suggestions"):
-        items = get(data, (section,))
-        if not isinstance(items, list):
+    for path, item, kind in owners(data):
+        refs = item.get("clusters") if kind == "finding" else None
+        if not isinstance(refs, list):
             continue
-        for i, item in enumerate(items):
-            refs = item.get("clusters") if isinstance(item, dict) else None
-            if not isinstance(refs, list):
+        for j, ref in enumerate(refs):
+            try:
+                name = clean_text(ref)
+            except ValueFormatError:
                 continue
-            for j, ref in enumerate(refs):
-                try:
-                    name = clean_text(ref)
-                except ValueFormatError:
-                    continue
-                if name in names:
-                    continue
-                guess = suggest(name, names)
-                hint = (f"是不是要写“{guess}”？" if guess
-                        else f"本文件的集群有：{'、'.join(names)}")
-                yield where.problem((section, i, "clusters", j),
-                                    f"“{name}”不是本文件中的集群；{hint}")
+            if name in names:
+                continue
+            guess = suggest(name, names)
+            hint = f"是不是要写“{guess}”？" if guess else f"本文件的集群有：{'、'.join(names)}"
+            yield where.problem((*path, "clusters", j), f"“{name}”不是本文件中的集群；{hint}")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from survey_helpers import BASE, assert_problem, mutate, only, pos, problems_in
 
 
-def test_schema_must_be_1() -> None:
-    text = mutate("schema: 1", "schema: 2")
-    assert_problem(only(problems_in(text)), text, "2\n", "schema", "只支持 schema: 1")
+def test_schema_must_be_1_or_2() -> None:
+    text = mutate("schema: 1", "schema: 3")
+    assert_problem(only(problems_in(text)), text, "3\n", "schema", "请写 schema: 1 或 schema: 2")
+    # A valid format-1 file is a valid format-2 file (format 2 is a superset).
+    assert problems_in(mutate("schema: 1", "schema: 2")) == []
     text = mutate("schema: 1", "schema: 一")
     assert_problem(only(problems_in(text)), text, "一", "schema", "不支持的格式版本")
     assert problems_in(mutate("schema: 1\n", "")) == []
