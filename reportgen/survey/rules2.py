@@ -180,23 +180,19 @@ def _overview(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
         money = parse is money_any
         shown = _fmt if money else str
         clusters_at = f"clusters，第 {where.key_at(('clusters',))[0]} 行"
-        if subtotal > total:
+        every_cluster = len(given) == described and len(members) == described
+        if count is not None and not is_approximate(count) and count == described \
+                and every_cluster:
+            # The overview describes exactly these clusters: it must be their sum.
+            if not _matches(subtotal, total, overview.get(key), money):
+                yield where.problem(("overview", key),
+                                    f"全地区{what} {quote(overview.get(key))} 与本报告全部 "
+                                    f"{described} 个集群之和 {shown(subtotal)}（{clusters_at}）"
+                                    "不符；集群总数等于描述的集群数时两者应相等，请核对")
+        elif subtotal > total:
             yield where.problem(("overview", key),
                                 f"本报告描述的各集群{what}之和 {shown(subtotal)}（{clusters_at}）"
                                 f"超过了全地区的 {shown(total)}；请核对")
-            continue
-        complete = (len(given) == len(members) and len(members) == described) or (
-            cluster_key == "output" and len(given) == len(members))
-        every_cluster = len(given) == described and len(members) == described
-        if count is None or is_approximate(count) or count != described or not every_cluster:
-            continue
-        if not complete:
-            continue
-        if not _matches(subtotal, total, overview.get(key), money):
-            yield where.problem(("overview", key),
-                                f"全地区{what} {quote(overview.get(key))} 与本报告全部 {described} "
-                                f"个集群之和 {shown(subtotal)}（{clusters_at}）不符；集群总数等于"
-                                "描述的集群数时两者应相等，请核对")
 
 
 def _matches(subtotal: Any, total: Any, written: Any, money: bool) -> bool:
@@ -237,8 +233,7 @@ def _targets(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
                                     "年份的数字，已完成的数字请写在 indicators")
             value = _parsed(target, ("value",), parse_measure)
             is_money = isinstance(value, Decimal) and not _is_percent(target.get("value"))
-            if value is not None and not is_money and target.get("name") is None \
-                    and kind != "overview":
+            if value is not None and not is_money and target.get("name") is None:
                 yield where.problem(at, "目标值不是金额时必须写 name（指标名称）；例如 "
                                         "{year: 2027, name: 种植面积, value: 15万亩}",
                                     where.mapping_at(at))
