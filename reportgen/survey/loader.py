@@ -40,7 +40,7 @@ from reportgen.survey.labels import (
     since_version,
     suggest,
 )
-from reportgen.survey.model import ANCHORS, Finding, Findings, Survey
+from reportgen.survey.model import ANCHORS, Finding, Findings, Part, Survey
 from reportgen.survey.normalize import normalise, owners, schema_of, strip_levels
 from reportgen.survey.values import PYDANTIC_ERROR_TYPE, ValueFormatError, quote
 from reportgen.survey.values2 import is_v2, parse_unit_name, survey_context
@@ -418,6 +418,9 @@ def _unknown_key(path: tuple[Any, ...], where: SourceMap) -> Problem:
     if not is_v2():  # a format-1 file is offered format-1 keys only
         parent = where.as_written(path[:-1])
         choices = [c for c in choices if since_version((*parent, c)) < 2]
+    if key == "parts" and model_at(path[:-1]) is Part:
+        return where.problem(path, "子产业下不能再分子产业（编号最多四级）；请改写成 topics "
+                                   "或 description", where.key_at(path))
     guess = suggest(key, choices)
     hint = f"是不是要写“{guess}”？" if guess else f"这里可用的键有：{'、'.join(choices)}"
     return where.problem(path, f"未知的键“{key}”；{hint}", where.key_at(path))

@@ -23,7 +23,7 @@ from reportgen.survey.values2 import (
     clean_line,
     count_any,
     money_any,
-    parse_measure,
+    parse_target_value,
     split_figure,
 )
 
@@ -88,10 +88,6 @@ def _levels(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
             yield where.problem((*path, "topics"), "一个集群不能同时有 parts（子产业）和 topics"
                                                    "（专题）；请把专题写到各子产业的 topics 中",
                                 where.key_at((*path, "topics")))
-        if kind == "part" and "parts" in owner:
-            yield where.problem((*path, "parts"), "子产业下不能再分子产业（编号最多四级）；"
-                                                  "请改写成 topics 或 description",
-                                where.key_at((*path, "parts")))
         if kind != "finding":
             continue
         if owner.get("measures") and owner.get("items"):
@@ -231,7 +227,7 @@ def _targets(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
                 yield where.problem((*at, "year"),
                                     f"目标年份 {year} 不晚于统计年度 {report_year}；目标应是以后"
                                     "年份的数字，已完成的数字请写在 indicators")
-            value = _parsed(target, ("value",), parse_measure)
+            value = _parsed(target, ("value",), parse_target_value)
             is_money = isinstance(value, Decimal) and not _is_percent(target.get("value"))
             if value is not None and not is_money and target.get("name") is None:
                 yield where.problem(at, "目标值不是金额时必须写 name（指标名称）；例如 "

@@ -57,7 +57,7 @@ DECLARED_UNITS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar
 
 # Bounds: no figure in a county report comes near these; beyond them a number is a typo
 # (or an attack) and Decimal arithmetic would slow down or fail.
-MAX_DIGITS = 15
+MAX_DIGITS = 18  # format 1 reads integers of up to 18 digits; format 2 refuses no fewer
 
 
 @contextmanager

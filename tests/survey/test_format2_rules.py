@@ -251,3 +251,9 @@ def test_every_problem_in_one_run() -> None:
     paths = {p.path for p in problems_in(text)}
     assert {"units[0]", "sections[0].title", "sections[0].after",
             "clusters[0].enterprises"} <= paths
+
+
+def test_a_part_has_no_parts() -> None:
+    text = v2("- name: 食品业\n", "- name: 食品业\n  parts:\n  - name: 膏桐\n    parts: []\n")
+    problem = only(problems_in(text))
+    assert problem.path == "clusters[1].parts[0].parts" and "最多四级" in problem.message
