@@ -15,8 +15,21 @@ these into messages and exit codes.
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters that must never reach a terminal or a message as they are: control characters
+# (a NUL or an escape sequence from a file would garble or drive the terminal), lone
+# surrogates (they cannot even be encoded) and invisible format characters.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u202a-\u202e"
+                          "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\uffff]")
+
+
+def printable(text: str) -> str:
+    """`text` with unprintable characters written as escapes (a NUL becomes \\x00)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace")
+                            .decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
         key = f"{self.path} ({self.label})" if self.label else self.path
-        return f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+        text = f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+        return printable(text)
 
 
 class ReportgenError(Exception):

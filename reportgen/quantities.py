@@ -69,6 +69,9 @@ class Count(int):
     def __repr__(self) -> str:
         return f"Count({self.written!r})"
 
+    def __str__(self) -> str:  # int has no __str__ of its own: it would use __repr__
+        return str(int(self))
+
 
 def _count(value: int, qualifier: str, written: str, unit: str, scaled: bool,
            number: Decimal) -> Count:

@@ -42,7 +42,12 @@ from reportgen.survey.labels import (
 )
 from reportgen.survey.model import ANCHORS, Finding, Findings, Part, Survey
 from reportgen.survey.normalize import normalise, owners, schema_of, strip_levels
-from reportgen.survey.values import PYDANTIC_ERROR_TYPE, ValueFormatError, quote
+from reportgen.survey.values import (
+    PYDANTIC_ERROR_TYPE,
+    ValueFormatError,
+    check_characters,
+    quote,
+)
 from reportgen.survey.values2 import is_v2, parse_unit_name, survey_context
 
 MAX_BYTES = 1024 * 1024
@@ -89,6 +94,8 @@ class _Converter:
     def value(self, node: Node, path: tuple[Any, ...]) -> Any:
         self.where.values[path] = _pos(node)
         if isinstance(node, MappingNode):
+            if node.tag != f"{_TAG}map":  # !!set, !!omap, !!python/object:… are not data
+                self.problems.append(self.where.problem(path, _tag_problem(node.tag)))
             return self.mapping(node, path)
         if isinstance(node, SequenceNode):
             if node.tag != f"{_TAG}seq":
@@ -106,12 +113,21 @@ class _Converter:
         core = _CORE_NUMBER.get(node.tag)
         if core is not None and not core.fullmatch(node.value):
             return node.value
+        if node.tag == f"{_TAG}float" and "e" in node.value.lower() and "n" not in node.value:
+            # 1e3 is no way to write a figure in a report: keep the text, so that an integer
+            # field says it is not an integer and money says it has no unit.
+            return node.value
         try:
-            return self.yaml.constructor.construct_object(node)
+            value = self.yaml.constructor.construct_object(node)
         except Exception:
             # e.g. an unquoted 2025-02-30 looks like a date but is none: keep the text so
             # the value's own type check can say what is wrong with it.
             return node.value
+        if isinstance(value, str) and "\n" in value and node.style != "|":
+            # Every style but the literal block folds lines: a blank line in the file became
+            # one line break, a single break a space. Give the paragraph back its blank line.
+            value = value.replace("\n", "\n\n")
+        return value
 
     def mapping(self, node: MappingNode, path: tuple[Any, ...]) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -126,6 +142,13 @@ class _Converter:
                 hash(key)
             except TypeError:  # pragma: no cover - scalars are hashable
                 key = key_node.value
+            if isinstance(key, str):
+                try:
+                    check_characters(key)
+                except ValueFormatError as exc:
+                    self.problems.append(self.where.problem(path, f"键{quote(key)}：{exc.text}",
+                                                            _pos(key_node)))
+                    continue
             child = (*path, key)
             if not isinstance(key, str) and known_keys(path) is not None:
                 # Sections of the format only have text keys; `1:` or `true:` is a typo.
@@ -147,7 +170,13 @@ class _Converter:
                 self.where.values[child] = _pos(key_node)
                 self.nulls.add(child)
                 allowed = known_keys(path)
-                if allowed is not None and key not in allowed:
+                if allowed is None and path:
+                    # A free mapping (history, honors, indicators): `2023:` with nothing
+                    # after it would silently drop the year.
+                    self.problems.append(self.where.problem(
+                        child, f"“{key_text(key)}”没有填写值；请填写，或删去这一行",
+                        _pos(key_node)))
+                elif allowed is not None and key not in allowed:
                     result[key] = None
                 continue
             result[key] = self.value(value_node, child)
@@ -174,9 +203,11 @@ class _Converter:
         yield from own
         own_keys = {k.value for k, _ in own if isinstance(k, ScalarNode)}
         for key_node, value_node in merged:
-            if isinstance(key_node, ScalarNode) and key_node.value in own_keys:
-                continue  # explicit keys override merged ones (YAML merge semantics)
-            own_keys.add(key_node.value)
+            if isinstance(key_node, ScalarNode):
+                if key_node.value in own_keys:
+                    continue  # explicit keys override merged ones (YAML merge semantics)
+                own_keys.add(key_node.value)
+            # A list or mapping used as a key is reported by mapping(), like an own key.
             yield key_node, value_node
 
 
@@ -396,10 +427,10 @@ def _pydantic_problem(error: Any, data: dict[Any, Any], where: SourceMap,
         return where.problem(path, "应为映射（每行“键: 值”）；请按格式说明改写这一项")
     if kind == "literal_error":
         choices = "、".join(ANCHORS)
-        return where.problem(path, f"{quote(error.get('input'))}不是可选的位置；"
+        return where.problem(path, f"{quote(rules.get(data, path))}不是可选的位置；"
                                    f"请写以下之一：{choices}")
     if kind in ("bool_type", "bool_parsing"):
-        return where.problem(path, f"应为 true 或 false，实际是{quote(error.get('input'))}")
+        return where.problem(path, f"应为 true 或 false，实际是{quote(rules.get(data, path))}")
     if kind in ("tuple_type", "list_type", "iterable_type"):
         return where.problem(path, "应为列表；请每项单独写一行，以“- ”开头")
     if kind == "too_short":
@@ -435,7 +466,8 @@ def _validate(data: dict[Any, Any], nulls: set[tuple[Any, ...]], where: SourceMa
     try:
         return Survey.model_validate(data), problems
     except ValidationError as exc:
-        for error in exc.errors():
+        # Inputs are left out: a lone surrogate in one cannot even be encoded.
+        for error in exc.errors(include_input=False, include_url=False):
             loc = tuple(error["loc"])
             # `schema` and history years are checked by the rules.
             if loc[:1] == ("schema",):

@@ -13,9 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reportgen.errors import Problem
-from reportgen.quantities import SCALES, is_approximate
+from reportgen.quantities import MONEY_UNITS, SCALES, Quantity, is_approximate
 from reportgen.survey import tables
-from reportgen.survey.labels import SourceMap, format_path, since_version
+from reportgen.survey.labels import SourceMap, since_version
 from reportgen.survey.normalize import FINDING_SECTIONS, finding_level, owners
 from reportgen.survey.rules import _clusters, _fmt, _parsed, get
 from reportgen.survey.values import ValueFormatError, clean_text, parse_year, quote
@@ -55,9 +55,8 @@ def _format1_limits(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]
         if since_version(path) >= 2:
             reported.append(path)
             key = path[-1]
-            yield Problem(where.file, *where.keys[path], format_path(path, where.sequences),
-                          "", f"“{key}”是第 2 版调研数据格式才有的内容；请在文件开头写 schema: 2，"
-                              "或删去这一项")
+            yield where.problem(path, f"“{key}”是第 2 版调研数据格式才有的内容；请在文件开头写 "
+                                      "schema: 2，或删去这一项", where.keys[path])
     for i, cluster in _clusters(data):
         if "output" not in cluster and ("clusters", i, "output") not in where.keys:
             yield where.problem(("clusters", i, "output"),
@@ -185,29 +184,33 @@ def _overview(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
                                     f"全地区{what} {quote(overview.get(key))} 与本报告全部 "
                                     f"{described} 个集群之和 {shown(subtotal)}（{clusters_at}）"
                                     "不符；集群总数等于描述的集群数时两者应相等，请核对")
-        elif subtotal > total:
+        elif _rounded(subtotal, overview.get(key), money) > _rounded(total, overview.get(key),
+                                                                    money):
             yield where.problem(("overview", key),
                                 f"本报告描述的各集群{what}之和 {shown(subtotal)}（{clusters_at}）"
                                 f"超过了全地区的 {shown(total)}；请核对")
 
 
-def _matches(subtotal: Any, total: Any, written: Any, money: bool) -> bool:
-    """Does the clusters' sum equal the overview figure as written (its unit and decimals)?
+def _rounded(amount: Any, written: Any, money: bool) -> Decimal:
+    """`amount` rounded as the overview figure is written: in its unit, to its decimals.
 
-    Counts compare exactly; money after rounding the sum to the overview figure's unit and
-    decimals (781.87亿元 matches 781.9亿元 and 782亿元, not 778亿元).
+    Counts are exact; money is compared at the precision staff wrote (781.87亿元 is
+    781.9亿元 when the overview says 781.9亿元).
     """
     if not money:
-        return int(subtotal) == int(total)
+        return Decimal(int(amount))
     try:
         parts = split_figure(written, "")
     except ValueFormatError:
-        return True
+        return Decimal(amount)
     scale = SCALES.get(parts.scale, Decimal(1))
     places = len(parts.number_text.split(".")[1]) if "." in parts.number_text else 0
-    rounded = (Decimal(subtotal) / scale).quantize(Decimal(1).scaleb(-places),
-                                                   rounding=ROUND_HALF_UP)
-    return rounded == parts.number.quantize(Decimal(1).scaleb(-places))
+    return (Decimal(amount) / scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _matches(subtotal: Any, total: Any, written: Any, money: bool) -> bool:
+    """Does the clusters' sum equal the overview figure as written (its unit and decimals)?"""
+    return _rounded(subtotal, written, money) == _rounded(total, written, money)
 
 
 # --- targets, indicators, shares ---------------------------------------------------------
@@ -228,7 +231,8 @@ def _targets(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
                                     f"目标年份 {year} 不晚于统计年度 {report_year}；目标应是以后"
                                     "年份的数字，已完成的数字请写在 indicators")
             value = _parsed(target, ("value",), parse_target_value)
-            is_money = isinstance(value, Decimal) and not _is_percent(target.get("value"))
+            is_money = ((isinstance(value, Decimal) and not _is_percent(target.get("value")))
+                        or (isinstance(value, Quantity) and value.unit in MONEY_UNITS))
             if value is not None and not is_money and target.get("name") is None:
                 yield where.problem(at, "目标值不是金额时必须写 name（指标名称）；例如 "
                                         "{year: 2027, name: 种植面积, value: 15万亩}",
@@ -318,14 +322,14 @@ def _cell(cell: Any, path: tuple[Any, ...], header: str | None, kind: Any,
         yield where.labelled_problem(path, label, "单元格应为文字或数字")
         return
     text = str(cell)
-    if text.strip() == "":
+    if tables.is_empty_cell(text):
         return
     try:
         clean_line(text)
     except ValueFormatError as exc:
         yield where.labelled_problem(path, label, exc.text)
         return
-    if kind is None or kind.kind == "text":
+    if kind is None or not kind.numeric:
         return
     if tables.parse_cell(text) is None:
         unit = f"（{kind.unit}）" if kind.unit else ""

@@ -25,6 +25,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainValidator
 from pydantic_core import PydanticCustomError
 
+from reportgen.errors import printable
+
 __all__ = [
     "Date",
     "Int",
@@ -75,7 +77,7 @@ def quote(value: Any, limit: int = 30) -> str:
         shown = str(value)
     if len(shown) > limit:
         shown = shown[:limit] + "…"
-    return f"“{shown}”"
+    return f"“{printable(shown)}”"
 
 
 # Only full-width ASCII digits and letters are folded; NFKC would also rewrite Chinese
@@ -90,6 +92,36 @@ _NUMBER_FOLD = {**_FOLD, 0xFF0E: ord("."), 0xFF0D: ord("-"), 0x2212: ord("-"),
 # double-quoted "\ud800" escape can produce) are not allowed in XML either.
 # Line breaks and tabs are white space, not control characters: a `detail: |` block is fine.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Characters that print as nothing, or reorder what follows them: two names that differ only
+# by a zero-width space look the same in the report (纺织业 five times), and U+202E shows
+# 100亿元 for 元亿001. Private-use characters have no agreed glyph at all. All are refused.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                        "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164"
+                        "\ufeff\uffa0\ufff9-\ufffb\ue000-\uf8ff\U000f0000-\U0010ffff]")
+_INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符",
+                    "\u2060": "零宽不换行符", "\ufeff": "零宽不换行空格（BOM）",
+                    "\u00ad": "软连字符", "\u202e": "从右向左覆盖符",
+                    "\u202d": "从左向右覆盖符"}
+
+
+def check_characters(text: str) -> None:
+    """Refuse control, surrogate, invisible and private-use characters in anything typed."""
+    bad = _BAD_CHARS.search(text)
+    if bad:
+        char = bad.group()
+        what = "无效的字符（不成对的代理项）" if 0xD800 <= ord(char) <= 0xDFFF else "控制字符"
+        raise ValueFormatError(f"文字中含有{what} U+{ord(char):04X}", "请删除这个字符")
+    hidden = _INVISIBLE.search(text)
+    if hidden:
+        char = hidden.group()
+        if 0xE000 <= ord(char) <= 0xF8FF or ord(char) >= 0xF0000:
+            what = "私用区字符（没有统一的字形，打印出来是乱码或方框）"
+        else:
+            what = f"看不见的字符（{_INVISIBLE_NAMES.get(char, '格式控制符')}）"
+        raise ValueFormatError(f"文字中含有{what} U+{ord(char):04X}",
+                               "请删除这个字符（常见于从网页或其他文档复制的文字）")
+
+
 # Only the full-width ＊＊ is a placeholder: ASCII **x** is ordinary text staff may type.
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])|×{2,}|＊{2,}")
 
@@ -120,10 +152,9 @@ def clean_text(value: Any) -> str:
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip().translate(_FOLD)
     if not text:
         raise ValueFormatError("内容为空", "请填写文字，或删除这一项")
-    bad = _BAD_CHARS.search(text)
-    if bad:
-        char = bad.group()
-        raise ValueFormatError(f"文字中含有控制字符 U+{ord(char):04X}", "请删除这个字符")
+    check_characters(text)
+    if not any(ch.isalnum() for ch in text):
+        raise ValueFormatError(f"{quote(text)}只有标点或符号", "请填写实际的文字")
     placeholder = _PLACEHOLDER.search(text)
     if placeholder:
         raise ValueFormatError(f"{quote(text)}含有占位符“{placeholder.group()}”",
@@ -138,12 +169,36 @@ def _refuse_placeholder(value: Any, text: str, hint: str) -> None:
         raise ValueFormatError(f"{quote(value)}含有占位符“{placeholder.group()}”", hint)
 
 
+# No figure of a county report comes near 18 digits; a longer one is a typo or an attack, and
+# Decimal arithmetic past 28 digits fails.
+MAX_INT_DIGITS = 18
+MAX_DECIMALS = 8
+
+
+def check_number_size(value: Any, number: str) -> None:
+    """Refuse a number too long to be a figure (a located refusal, never an overflow)."""
+    integer_part, _, decimals = number.partition(".")
+    if len(integer_part.lstrip("+-").lstrip("0")) > MAX_INT_DIGITS:
+        raise ValueFormatError(f"{quote(value)}的数字过大（整数部分超过 {MAX_INT_DIGITS} 位）",
+                               "请检查这个数")
+    if len(decimals) > MAX_DECIMALS:
+        raise ValueFormatError(f"{quote(value)}的小数位数过多（超过 {MAX_DECIMALS} 位）",
+                               "请保留合理的小数位数")
+
+
+def _number_text(value: str) -> str:
+    """A typed number folded to ASCII, after refusing characters no number may hold."""
+    check_characters(value)
+    return value.strip().translate(_NUMBER_FOLD)
+
+
 def parse_int(value: Any) -> int:
     """A YAML integer or a string of (possibly full-width) digits; never a bool."""
     hint = "请写整数，例如 169"
     if isinstance(value, bool) or value is None:
         raise ValueFormatError(f"应为整数，实际是{_type_name(value)}", hint)
     if isinstance(value, int):
+        check_number_size(value, str(value))
         return value
     if isinstance(value, float):
         # 3.0 is accepted as 3: YAML writes it as a float but nothing is lost.
@@ -151,7 +206,7 @@ def parse_int(value: Any) -> int:
             return int(value)
         raise ValueFormatError(f"{quote(value)}不是整数", hint)
     if isinstance(value, str):
-        text = value.strip().translate(_NUMBER_FOLD)
+        text = _number_text(value)
         if re.fullmatch(r"[+-]?[0-9]{1,18}", text):
             return int(text)
         _refuse_placeholder(value, text, "请填入实际的整数")
@@ -193,7 +248,7 @@ def parse_money(value: Any) -> Decimal:
                                _MONEY_HINT)
     if not isinstance(value, str):
         raise ValueFormatError(f"应为带单位的金额，实际是{_type_name(value)}", _MONEY_HINT)
-    text = value.strip().translate(_NUMBER_FOLD)
+    text = _number_text(value)
     match = _MONEY.fullmatch(text)
     if not match:
         if _NUMBER_ONLY.fullmatch(text):
@@ -201,6 +256,7 @@ def parse_money(value: Any) -> Decimal:
         _refuse_placeholder(value, text, "请填入实际的金额，例如 142亿元")
         raise ValueFormatError(f"{quote(value)}不是可识别的金额", _MONEY_HINT)
     sign, number, unit = match.groups()
+    check_number_size(value, number)
     if sign == "-" and Decimal(number) != 0:
         raise ValueFormatError(f"{quote(value)}是负数", "金额不能为负")
     return _whole(Decimal(number) * _UNITS[re.sub(r"\s", "", unit)])
@@ -216,7 +272,7 @@ def parse_percent(value: Any) -> Decimal:
         raise ValueFormatError(f"{quote(value)}缺少百分号", hint)
     if not isinstance(value, str):
         raise ValueFormatError(f"应为百分数，实际是{_type_name(value)}", hint)
-    text = value.strip().translate(_NUMBER_FOLD)
+    text = _number_text(value)
     match = _PERCENT.fullmatch(text)
     if not match:
         if _NUMBER_ONLY.fullmatch(text):
@@ -224,6 +280,7 @@ def parse_percent(value: Any) -> Decimal:
         _refuse_placeholder(value, text, "请填入实际的百分数，例如 33.6%")
         raise ValueFormatError(f"{quote(value)}不是可识别的百分数", hint)
     sign, number = match.groups()
+    check_number_size(value, number)
     try:
         amount = Decimal(number)
     except InvalidOperation as exc:  # pragma: no cover - the regex only lets digits through
@@ -244,7 +301,7 @@ def parse_date(value: Any) -> dt.date:
         return value
     if not isinstance(value, str):
         raise ValueFormatError(f"应为日期，实际是{_type_name(value)}", hint)
-    text = value.strip().translate(_NUMBER_FOLD)
+    text = _number_text(value)
     match = _ISO_DATE.fullmatch(text) or _CN_DATE.fullmatch(text)
     if not match:
         _refuse_placeholder(value, text, "请填入实际的日期，例如 2025年3月15日")

@@ -40,10 +40,12 @@ from reportgen.survey.values import (
     _NUMBER_FOLD,
     ValueFormatError,
     _as_list,
+    _number_text,
     _pydantic,
     _refuse_placeholder,
     _text_or_list,
     _type_name,
+    check_number_size,
     clean_text,
     parse_money,
     parse_non_neg_int,
@@ -55,9 +57,6 @@ SCHEMA: contextvars.ContextVar[int] = contextvars.ContextVar("survey_schema", de
 DECLARED_UNITS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "survey_units", default=())
 
-# Bounds: no figure in a county report comes near these; beyond them a number is a typo
-# (or an attack) and Decimal arithmetic would slow down or fail.
-MAX_DIGITS = 18  # format 1 reads integers of up to 18 digits; format 2 refuses no fewer
 
 
 @contextmanager
@@ -129,7 +128,7 @@ def split_figure(value: Any, hint: str) -> Parsed:
         if "e" in text or "inf" in text or "nan" in text:
             raise ValueFormatError(f"{quote(value)}不是可识别的数字", hint)
     elif isinstance(value, str):
-        text = value.strip().translate(_NUMBER_FOLD)
+        text = _number_text(value)
     else:
         raise ValueFormatError(f"应为数字，实际是{_type_name(value)}", hint)
     match = _QUANTITY.fullmatch(text)
@@ -140,9 +139,7 @@ def split_figure(value: Any, hint: str) -> Parsed:
     if parsed.qualifier_count > 1:
         raise ValueFormatError(f"{quote(value)}用了不止一个表示约数的词",
                                "每个数只能用一个：约、近、超过、多、余、以上、左右 等")
-    digits = parsed.number_text.split(".")[0].lstrip("0")
-    if len(digits) > MAX_DIGITS:
-        raise ValueFormatError(f"{quote(value)}的数字过大（超过 {MAX_DIGITS} 位）", hint)
+    check_number_size(value, parsed.number_text)
     if parsed.sign == "-" and parsed.number != 0:
         raise ValueFormatError(f"{quote(value)}是负数", "这里不能写负数")
     parsed.sign = ""
@@ -156,7 +153,10 @@ def known_units() -> tuple[str, ...]:
 
 def _unknown_unit(unit: str, value: Any) -> ValueFormatError:
     close = difflib.get_close_matches(unit, known_units(), n=3, cutoff=0.3)
-    near = f"相近的单位有：{'、'.join(close)}；" if close else ""
+    # A one-character typo (顿 for 吨) shares no character with the unit meant: list the
+    # units staff use most instead.
+    near = (f"相近的单位有：{'、'.join(close)}；" if close
+            else "常用单位有：吨、亩、台、件、家、人、万元、亿元；")
     return ValueFormatError(
         f"{quote(value)}中的“{unit}”是未知单位",
         f"{near}请改用已知单位，或在文件顶层声明 units: [{unit}]")
@@ -204,7 +204,7 @@ def parse_percent2(value: Any) -> Decimal:
         raise ValueFormatError(f"{quote(value)}缺少百分号", _PERCENT_HINT)
     if not isinstance(value, str):
         raise ValueFormatError(f"应为百分数，实际是{_type_name(value)}", _PERCENT_HINT)
-    text = value.strip().translate(_NUMBER_FOLD)
+    text = _number_text(value)
     match = _PERCENT.fullmatch(text)
     if not match:
         _refuse_placeholder(value, text, "请填入实际的百分数，例如 33.6%")
@@ -213,14 +213,11 @@ def parse_percent2(value: Any) -> Decimal:
     if len(qualifiers) > 1:
         raise ValueFormatError(f"{quote(value)}用了不止一个表示约数的词",
                                "每个数只能用一个：约、近、超过、多、以上 等")
-    if len(match["number"].split(".")[0].lstrip("0")) > MAX_DIGITS:
-        raise ValueFormatError(f"{quote(value)}的数字过大", _PERCENT_HINT)
+    check_number_size(value, match["number"])
     amount = Decimal(match["number"])
     if match["sign"] == "-":
         amount = -amount
     if qualifiers:
-        if amount < 0:
-            raise ValueFormatError(f"{quote(value)}：约数不能是负数", "下降的约数请写在文字说明中")
         written = (f"{match['before'] or ''}{match['number']}{match['mid'] or ''}%"
                    f"{match['after'] or ''}")
         return Amount(amount, qualifier=qualifiers[0], written=written)
@@ -235,6 +232,7 @@ def parse_count2(value: Any, units: tuple[str, ...]) -> int:
     example = f"169{units[0]}" if units else "169"
     hint = f"请写整数，例如 169、{example} 或 3300多"
     if isinstance(value, int) and not isinstance(value, bool):
+        check_number_size(value, str(value))
         if value < 0:
             raise ValueFormatError(f"{quote(value)}是负数", "这里只能写 0 或正整数")
         return value

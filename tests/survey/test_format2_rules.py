@@ -257,3 +257,22 @@ def test_a_part_has_no_parts() -> None:
     text = v2("- name: 食品业\n", "- name: 食品业\n  parts:\n  - name: 膏桐\n    parts: []\n")
     problem = only(problems_in(text))
     assert problem.path == "clusters[1].parts[0].parts" and "最多四级" in problem.message
+
+
+def test_overview_excess_is_judged_at_the_written_precision() -> None:
+    text = V2.replace("  profit: 10.4亿元", "  profit: 10.44亿元")
+    # 10.44亿元 rounds to 10.4亿元: no more than the region's 10.4亿元 as written.
+    assert problems_in(text + "overview:\n  clusters: 9\n  profit: 10.4亿元\n") == []
+    bad = text + "overview:\n  clusters: 9\n  profit: 10.3亿元\n"
+    assert_problem(only(problems_in(bad)), bad, "10.3亿元", "overview.profit", "超过了")
+
+
+def test_blank_line_in_a_folded_block_starts_a_paragraph() -> None:
+    text = v2("  measures: [一是规划, 二是政策]", "  measures: [一是规划, 二是政策]\n"
+              "  detail: >\n    第一段\n    接着写。\n\n    第二段。")
+    assert load(text).suggestions[0].detail == "第一段 接着写。\n\n第二段。"
+
+
+def test_count_in_a_message_prints_as_a_number() -> None:
+    text = V2 + "overview:\n  enterprises: 150家\n"
+    assert "超过了全地区的 150；" in only(problems_in(text)).message
