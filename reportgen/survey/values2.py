@@ -263,7 +263,12 @@ def parse_measure(value: Any, allow_int: bool = True) -> Any:
     """An indicator or target value: money (Decimal/Amount), percent, quantity or count."""
     if isinstance(value, str) and value.strip().translate(_NUMBER_FOLD).replace(" ", "") \
             .rstrip("以上下左右").endswith("%"):
-        return parse_percent2(value)
+        percent = parse_percent2(value)
+        if isinstance(percent, Amount):
+            return percent
+        # Money and percent are both Decimals; in an indicator or target, where either may
+        # stand, an exact percentage keeps its written form so it prints as a percentage.
+        return Amount(percent, qualifier="", written=f"{format(percent, 'f')}%")
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not allow_int:
             raise ValueFormatError(f"{quote(value)}缺少单位", _QUANTITY_HINT)

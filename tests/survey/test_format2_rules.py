@@ -276,3 +276,11 @@ def test_blank_line_in_a_folded_block_starts_a_paragraph() -> None:
 def test_count_in_a_message_prints_as_a_number() -> None:
     text = V2 + "overview:\n  enterprises: 150家\n"
     assert "超过了全地区的 150；" in only(problems_in(text)).message
+
+
+def test_a_percentage_indicator_is_told_apart_from_money() -> None:
+    text = v2("  enterprises: 10\n",
+              "  enterprises: 10\n  indicators: {森林覆盖率: 41.0%, 投资: 3亿元}\n")
+    coverage, investment = load(text).clusters[1].indicators
+    assert getattr(coverage.value, "written", "") == "41.0%"
+    assert not getattr(investment.value, "written", "")
