@@ -38,17 +38,18 @@ def _display_width(text: str) -> int:
 
 
 def _survey_template(path: Path) -> str | None:
-    """The set a survey file asks for ('default' when it names none); None if unreadable."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    """The set a survey file asks for ('default' when it names none); None if unreadable.
 
+    Read through the survey loader, with its size, depth and alias limits: a survey file is
+    never parsed any other way.
+    """
+    from reportgen.survey.loader import read_survey_data
     from reportgen.templating.templateset import DEFAULT_SET
 
-    try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError):
+    data = read_survey_data(path)
+    if data is None:
         return None
-    report = data.get("report") if isinstance(data, dict) else None
+    report = data.get("report")
     name = report.get("template") if isinstance(report, dict) else None
     return str(name).strip() if name else DEFAULT_SET
 

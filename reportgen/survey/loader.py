@@ -489,9 +489,9 @@ def _check(text_or_bytes: str | bytes, file: str) -> tuple[Survey | None, list[P
         return _check_quietly(text_or_bytes, file)
 
 
-def _check_quietly(text_or_bytes: str | bytes, file: str,
-                   ) -> tuple[Survey | None, list[Problem]]:
-    where = SourceMap(file)
+def _convert(text_or_bytes: str | bytes, where: SourceMap,
+             ) -> tuple[dict[Any, Any], _Converter] | Problem:
+    """The file as plain data with positions, within every limit; or why it cannot be read."""
     yaml = YAML(typ="safe", pure=True)
     try:
         text = (_decode(text_or_bytes, where) if isinstance(text_or_bytes, bytes)
@@ -499,14 +499,23 @@ def _check_quietly(text_or_bytes: str | bytes, file: str,
         root = _compose(text, where, yaml)
         _measure(root, where)
     except _Refused as refused:
-        return None, [refused.problem]
+        return refused.problem
     if not isinstance(root, MappingNode):
         kind = "列表" if isinstance(root, SequenceNode) else f"单个值 {quote(root.value)}"
-        return None, [where.file_problem(
+        return where.file_problem(
             f"文件的最外层应为映射，实际是{kind}；请按调研数据格式，从 region:、report:、"
-            "clusters: 等键写起", *_pos(root))]
+            "clusters: 等键写起", *_pos(root))
     converter = _Converter(where, yaml)
-    data = converter.value(root, ())
+    return converter.value(root, ()), converter
+
+
+def _check_quietly(text_or_bytes: str | bytes, file: str,
+                   ) -> tuple[Survey | None, list[Problem]]:
+    where = SourceMap(file)
+    converted = _convert(text_or_bytes, where)
+    if isinstance(converted, Problem):
+        return None, [converted]
+    data, converter = converted
     schema = schema_of(data)
     with survey_context(schema, _declared_units(data) if schema >= 2 else ()):
         problems = list(converter.problems)
@@ -547,6 +556,22 @@ def _read(path: str | Path) -> bytes | Problem:
         return Problem(file, 1, 1, "", "", f"无法读取文件（{os_reason(exc)}）")
 
 
+def read_survey_data(path: str | Path) -> dict[Any, Any] | None:
+    """The plain data of a survey file, unvalidated, read within the loader's limits.
+
+    For tools that need one value of a file that may be invalid (which template set it asks
+    for); None when the file cannot be read as YAML at all.
+    """
+    raw = _read(path)
+    if isinstance(raw, Problem):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", YAMLWarning)
+        warnings.simplefilter("ignore", YAMLFutureWarning)
+        converted = _convert(raw, SourceMap(str(path)))
+    return None if isinstance(converted, Problem) else converted[0]
+
+
 def check_survey(path: str | Path) -> list[Problem]:
     """Every problem in the survey file at `path` (empty when it is valid)."""
     raw = _read(path)
@@ -574,4 +599,4 @@ def parse_survey_text(text: str, filename: str) -> Survey:
     return survey.model_copy(update={"source": Path(filename)})
 
 
-__all__ = ["check_survey", "load_survey", "parse_survey_text"]
+__all__ = ["check_survey", "load_survey", "parse_survey_text", "read_survey_data"]

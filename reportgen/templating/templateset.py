@@ -102,6 +102,9 @@ class TemplateSet:
         return SetInfo(title, description)
 
 
+MAX_INFO_BYTES = 64 * 1024  # set.yaml holds a title and a description
+
+
 def read_info(path: Path) -> object:
     """The parsed set.yaml (any YAML value), None when absent; TemplateError when unreadable."""
     if not path.is_file():
@@ -110,7 +113,12 @@ def read_info(path: Path) -> object:
     from ruamel.yaml.error import YAMLError
 
     try:
+        if path.stat().st_size > MAX_INFO_BYTES:
+            raise TemplateError(f"模板集说明文件过大（上限 {MAX_INFO_BYTES} 字节）；"
+                                "set.yaml 只需写名称和说明", str(path))
         return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except RecursionError as exc:
+        raise TemplateError("模板集说明文件嵌套层数过深", str(path)) from exc
     except (OSError, UnicodeDecodeError, YAMLError) as exc:
         line = None
         mark = getattr(exc, "problem_mark", None)
