@@ -25,8 +25,9 @@ import io
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -34,6 +35,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from reportgen.document.headers import split_unit
 from reportgen.document.model import (
     Block,
     Cell,
@@ -54,11 +56,21 @@ from reportgen.writers.reference_docx import deterministic_zip, w_element
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
+    from docx.styles.style import BaseStyle
+    from docx.styles.styles import Styles
     from lxml import etree
 
 log = logging.getLogger(__name__)
 
 FIGURE_WIDTH = Cm(14)
+# What a reference document that does not say so gets from Word: 10 pt text and cells with
+# 0.19 cm (108 twips) left and right margins.
+WORD_DEFAULT_PT = 10.0
+WORD_DEFAULT_CELL_MARGIN = 108
+# Room left over when judging whether a header fits its cell: our widths are estimates
+# (CJK and full-width characters 1 em, the rest ½ em), a line that only just fits by them
+# may not in Word, and a header Word breaks itself breaks between any two characters.
+HEADER_SLACK_TWIPS = 40
 IDEOGRAPHIC_SPACE = "\u3000"  # between 表1 and the caption, as in 表1　各集群基本情况
 TWIPS_PER_EMU = 1 / 635
 
@@ -84,12 +96,129 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def column_widths(rows: list[list[Cell]], columns: int, total: int) -> list[int]:
+# Ems a character takes, on the wide side: Chinese and full-width characters 1 em; digits
+# and small letters 0.5-0.64 em depending on the font (Times New Roman in Word, DejaVu Serif
+# where LibreOffice lacks it), capitals and signs such as % up to 0.95 em. Word and
+# LibreOffice add about ¼ em where Chinese meets Latin letters or digits (2024 年).
+_SMALL_EM = 0.65
+_LARGE_EM = 0.95
+_SPACE_EM = 0.3
+_AUTOSPACE_EM = 0.25
+
+
+def text_twips(text: str, size_pt: float) -> int:
+    """Estimated width (twips) of one line of `text` at `size_pt`, erring on the wide side."""
+    ems = 0.0
+    previous = ""
+    for ch in text:
+        ems += _char_em(ch)
+        if previous and _autospaced(previous, ch):
+            ems += _AUTOSPACE_EM
+        previous = ch
+    return round(ems * size_pt * 20)
+
+
+def _char_em(ch: str) -> float:
+    if _is_wide(ch):
+        return 1.0
+    if ch.isspace():
+        return _SPACE_EM
+    return _SMALL_EM if ch.isdigit() or ch.islower() or ch in ".,:;'!|-()" else _LARGE_EM
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _autospaced(a: str, b: str) -> bool:
+    """Whether Word puts its ¼ em between a and b: a Chinese character next to A-Z a-z 0-9."""
+    if _is_wide(a) == _is_wide(b):
+        return False
+    wide, narrow = (a, b) if _is_wide(a) else (b, a)
+    return wide.isalpha() and narrow.isascii() and narrow.isalnum()
+
+
+def header_floors(header: list[list[Cell]], columns: int, size_pt: float,
+                  cell_margins: int, units_only: bool = False) -> list[int]:
+    """The width (twips) each column needs for its header's label and unit to fit whole.
+
+    工业总产值（亿元） needs room for 工业总产值 (the wider part): then Word breaks the header
+    before （亿元） only. With `units_only`, room for the unit alone (labels may break, 亿元
+    may not). Parts longer than 12 Chinese characters are not asked for, as in
+    `column_widths`. Headers spanning columns ask for nothing.
+    """
+    floors = [0] * columns
+    for row in header:
+        col = 0
+        for cell in row:
+            if cell.colspan <= 1 and col < columns:
+                label, unit = split_unit(clean_text(cell.text))
+                parts = [unit] if units_only else [*label.split("\n"), unit]
+                # At most 12 Chinese characters (24 half-width cells, as in column_widths).
+                widest = min(max(text_twips(part.strip(), size_pt) for part in parts),
+                             round(12 * size_pt * 20))
+                if widest:
+                    need = widest + cell_margins + HEADER_SLACK_TWIPS
+                    floors[col] = max(floors[col], need)
+            col += max(cell.colspan, 1)
+    return floors
+
+
+def number_widths(rows: list[list[Cell]], columns: int, size_pt: float,
+                  cell_margins: int) -> list[int]:
+    """The width (twips) each column needs for its numbers (cells without Chinese) on one line.
+
+    Word breaks a number too long for its cell between any two digits, so a column giving
+    room to a header keeps this much; text with Chinese in it wraps anyway and keeps nothing.
+    """
+    widths = [0] * columns
+    for row in rows:
+        col = 0
+        for cell in row:
+            text = clean_text(cell.text).strip()
+            if (cell.colspan <= 1 and col < columns and text
+                    and not any(_is_wide(ch) for ch in text)):
+                longest = max(text_twips(line, size_pt) for line in text.split("\n"))
+                widths[col] = max(widths[col], longest + cell_margins + HEADER_SLACK_TWIPS)
+            col += max(cell.colspan, 1)
+    return widths
+
+
+def _raise_to_floors(widths: list[int], floors: list[int],
+                     keep: list[int]) -> list[int] | None:
+    """`widths` with every column at least its floor, the room taken from other columns.
+
+    A donor gives in proportion to what it has above both its own floor and its `keep`, so
+    none drops below either. None when the donors do not have that much room.
+    """
+    short = [i for i, (w, f) in enumerate(zip(widths, floors, strict=True)) if w < f]
+    if not short:
+        return widths
+    deficit = sum(floors[i] - widths[i] for i in short)
+    spare = {i: w - max(floors[i], keep[i]) for i, w in enumerate(widths)
+             if i not in short and w > max(floors[i], keep[i])}
+    room = sum(spare.values())
+    if room < deficit:
+        return None
+    result = list(widths)
+    for i in short:
+        result[i] = floors[i]
+    for i, extra in spare.items():
+        result[i] -= deficit * extra // room
+    # Rounding remainder (never negative): to the column with the most room to spare.
+    result[max(spare, key=lambda i: result[i] - floors[i])] += sum(widths) - sum(result)
+    return result
+
+
+def column_widths(rows: list[list[Cell]], columns: int, total: int,
+                  floors: Sequence[list[int]] = (), keep: list[int] | None = None) -> list[int]:
     """Column widths (twips) summing to `total`, from each column's longest single-span text.
 
     Widths follow the content within bounds, so a column of two-digit numbers does not get as
     much room as the cluster names; the first column (the names) is never narrower than the
-    widest other column, so long names wrap less.
+    widest other column, so long names wrap less. `floors` are minimum widths per column
+    (twips, see `header_floors`), best first: columns are raised to the first set the other
+    columns can make room for without going below their `keep` (see `number_widths`).
     """
     need = [0] * columns
     for row in rows:
@@ -107,7 +236,17 @@ def column_widths(rows: list[list[Cell]], columns: int, total: int) -> list[int]
     scale = total / sum(weights)
     widths = [int(w * scale) for w in weights]
     widths[-1] += total - sum(widths)  # rounding remainder
+    for floor in floors:
+        raised = _raise_to_floors(widths, floor, keep or [0] * columns)
+        if raised is not None:
+            return raised
     return widths
+
+
+class _TableMetrics(NamedTuple):
+    header_pt: float  # font size of 'Table Header'
+    text_pt: float  # font size of 'Table Text'
+    cell_margins: int  # left + right, twips
 
 
 class _Styles:
@@ -145,6 +284,29 @@ class _Builder:
         # Text width in EMU and twips; 156 mm on the default A4 page.
         self.text_width_emu = int(width) if width > 0 else int(Cm(15.6))
         self.text_width_twips = round(self.text_width_emu * TWIPS_PER_EMU)
+        self._table_metrics: _TableMetrics | None = None
+
+    def table_metrics(self) -> _TableMetrics:
+        """Font sizes and cell margins of tables, as the reference document sets them.
+
+        Staff may restyle the reference, so header breaks follow the sizes Word will use.
+        """
+        if self._table_metrics is None:
+            styles = self.doc.styles
+            table_chain = _style_chain(styles, "Report Table")
+            margins = next((m for s in table_chain if (m := _cell_margins(s.element)) is not None),
+                           2 * WORD_DEFAULT_CELL_MARGIN)
+            self._table_metrics = _TableMetrics(
+                header_pt=self._size_pt([*_style_chain(styles, "Table Header"), *table_chain]),
+                text_pt=self._size_pt([*_style_chain(styles, "Table Text"), *table_chain]),
+                cell_margins=margins)
+        return self._table_metrics
+
+    def _size_pt(self, chain: list[BaseStyle]) -> float:
+        # Paragraph style, then the table style, then the document default (Word's order).
+        sizes = (getattr(getattr(style, "font", None), "size", None) for style in chain)
+        size = next((z.pt for z in sizes if z is not None), None)
+        return float(size) if size is not None else _default_size_pt(self.doc)
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -243,7 +405,13 @@ class _Builder:
         if not rows:
             return
         columns = max(sum(max(c.colspan, 1) for c in row) for row in rows)
-        widths = column_widths(rows, columns, self.text_width_twips)
+        metrics = self.table_metrics()
+        # Room for whole labels and units if the table has it, else for whole units.
+        floors = [header_floors(block.header, columns, metrics.header_pt, metrics.cell_margins,
+                                units_only) for units_only in (False, True)]
+        keep = number_widths([*block.body, *block.total], columns, metrics.text_pt,
+                             metrics.cell_margins)
+        widths = column_widths(rows, columns, self.text_width_twips, floors, keep)
         table = self.doc.add_table(rows=len(rows), cols=columns)
         tbl = table._tbl
         # add_table appends at the end of the body; move it before the sectPr.
@@ -279,15 +447,15 @@ class _Builder:
                 if span > 1:
                     tc = tc.merge(tcs[col + span - 1])
                 self._fill_cell(tc, cell, header_style if is_header else text_style,
-                                is_header, bold)
+                                is_header, bold, sum(widths[col:col + span]))
                 col += span
             for tc in tcs[col:]:
-                self._fill_cell(tc, Cell(""), text_style, False, False)
+                self._fill_cell(tc, Cell(""), text_style, False, False, 0)
         if block.note:
             self.paragraph("Table Note", text=block.note)
 
     def _fill_cell(self, tc: etree._Element, cell: Cell, style_id: str, is_header: bool,
-                   bold: bool) -> None:
+                   bold: bool, width: int) -> None:
         p = tc.p_lst[0]
         p.style = style_id
         # Header cells are centred by their style; body cells follow the tree's alignment
@@ -295,10 +463,27 @@ class _Builder:
         if not is_header and cell.align in ("center", "right"):
             p.get_or_add_pPr().append(w_element("w:jc", val=cell.align))
         text = clean_text(cell.text)
+        if is_header:
+            text = self._break_header(text, width)
         if text:
             run = DocxParagraph(p, self.doc._body).add_run(text)
             if bold:
                 run.bold = True  # 合计 rows
+
+    def _break_header(self, text: str, width: int) -> str:
+        """The header with a line break before its unit when it does not fit on one line.
+
+        Word and LibreOffice break Chinese between any two characters (工业总产/值（亿/元）);
+        an explicit break before the unit (python-docx writes the newline as w:br) gives
+        工业总产值 / （亿元）. A header that fits is left as one line.
+        """
+        label, unit = split_unit(text)
+        if not unit:
+            return text
+        metrics = self.table_metrics()
+        if text_twips(text, metrics.header_pt) + metrics.cell_margins + HEADER_SLACK_TWIPS <= width:
+            return text
+        return label.rstrip() + "\n" + unit.strip()
 
     def figure(self, block: Figure) -> None:
         label = block.label or "图"
@@ -385,6 +570,47 @@ def _drop_loading_fields(element: etree._Element) -> list[str]:
             # An empty field code loads nothing; the begin/separate/end marks stay valid.
             instr_text.text = ""
     return removed
+
+
+def _style_chain(styles: Styles, name: str) -> list[BaseStyle]:
+    """The style called `name` and the styles it is based on, nearest first."""
+    chain: list[BaseStyle] = []
+    style = next((s for s in styles if s.name == name), None)
+    while style is not None and style not in chain:
+        chain.append(style)
+        style = style.base_style
+    return chain
+
+
+def _default_size_pt(doc: DocxDocument) -> float:
+    """The document default font size (w:docDefaults), Word's own default without one."""
+    size = doc.styles.element.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
+    try:
+        return int(size.get(qn("w:val"), "")) / 2 if size is not None else WORD_DEFAULT_PT
+    except ValueError:
+        return WORD_DEFAULT_PT
+
+
+def _cell_margins(style: etree._Element) -> int | None:
+    """Left + right cell margins (twips) a table style sets, None when it sets neither."""
+    mar = style.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+    if mar is None:
+        return None
+    total, found = 0, False
+    for side, alternative in (("left", "start"), ("right", "end")):
+        edge = mar.find(qn(f"w:{side}"))
+        if edge is None:
+            edge = mar.find(qn(f"w:{alternative}"))
+        if edge is not None and edge.get(qn("w:type"), "dxa") == "dxa":
+            try:
+                total += int(edge.get(qn("w:w"), "0"))
+                found = True
+                continue
+            except ValueError:
+                pass
+        total += WORD_DEFAULT_CELL_MARGIN
+    return total if found else None
 
 
 def _labelled(label: str, caption: str) -> str:

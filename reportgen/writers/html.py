@@ -14,6 +14,11 @@ Classes the print CSS styles (see templates/default/print.css):
                                       number (span.num) and the heading text
     table.data                        caption (span.label 表n), thead th, tbody td,
                                       tfoot tr.total td; td/th.align-left|center|right
+    th > span.head-label, span.head-unit
+                                      a header's label and unit (工业总产值 / （亿元））,
+                                      each kept whole when it fits; table.data.wrap-label
+                                      and table.data.wrap-all let them break (see
+                                      HEADER_WRAP_CLASSES)
     p.table-note                      the line under a table (资料来源, units)
     figure.chart                      img + figcaption (span.label 图n)
     div.list.level-N > p.item         numbered items, number in span.num
@@ -23,9 +28,10 @@ Classes the print CSS styles (see templates/default/print.css):
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 
+from reportgen.document.headers import split_unit
 from reportgen.document.model import (
     Block,
     Cell,
@@ -79,11 +85,34 @@ def _heading_tag(level: int) -> str:
 LONG_CELL_CHARS = 14
 
 
+# A header line may break only before its unit: the label (工业总产值) and the unit (（亿元）)
+# are each a span the print CSS keeps whole. Pango breaks Chinese between any two characters
+# and WeasyPrint ignores `word-break: keep-all`, so the spans are inline blocks with
+# `white-space: nowrap`; that makes a column at least as wide as its widest part, which can
+# push a table with many columns off the page. The PDF writer then lays the page out again
+# with one of these classes on that table: first the label may break (the unit stays whole),
+# then both may (each still moves to a line of its own first, being an inline block).
+HEADER_WRAP_CLASSES = ("", "wrap-label", "wrap-all")
+
+
+def _header_text(text: str) -> str:
+    if not text.strip() or "\n" in text:
+        return _e(text)
+    label, unit = split_unit(text)
+    stripped = label.rstrip()
+    html = f'<span class="head-label">{_e(stripped)}</span>'
+    if unit:
+        # A space typed before the unit stays between the spans, as typed.
+        html += _e(label[len(stripped):]) + f'<span class="head-unit">{_e(unit)}</span>'
+    return html
+
+
 def _cell(cell: Cell, tag: str) -> str:
     align = cell.align if cell.align in _ALIGNS else "left"
     classes = f"align-{align}" + (" long" if len(cell.text) > LONG_CELL_CHARS else "")
     span = f' colspan="{int(cell.colspan)}"' if cell.colspan > 1 else ""
-    return f'<{tag} class="{classes}"{span}>{_e(cell.text)}</{tag}>'
+    content = _header_text(cell.text) if tag == "th" else _e(cell.text)
+    return f'<{tag} class="{classes}"{span}>{content}</{tag}>'
 
 
 def _rows(rows: list[list[Cell]], tag: str, row_class: str = "") -> list[str]:
@@ -97,8 +126,11 @@ def _label(label: str, caption: str) -> str:
     return f'<span class="label">{_e(label)}</span>{LABEL_SEP}{_e(caption)}'
 
 
-def _table(table: Table) -> list[str]:
-    out = ['<table class="data">', f"<caption>{_label(table.label, table.caption)}</caption>"]
+def _table(table: Table, wrap: int = 0) -> list[str]:
+    wrap_class = HEADER_WRAP_CLASSES[min(max(wrap, 0), len(HEADER_WRAP_CLASSES) - 1)]
+    classes = f"data {wrap_class}".rstrip()
+    out = [f'<table class="{classes}">',
+           f"<caption>{_label(table.label, table.caption)}</caption>"]
     if table.header:
         out += ["<thead>", *_rows(table.header, "th"), "</thead>"]
     out += ["<tbody>", *_rows(table.body, "td"), "</tbody>"]
@@ -130,7 +162,7 @@ def _figure(figure: Figure, image_src: Callable[[Figure], str]) -> list[str]:
     return out
 
 
-def _block(block: Block, image_src: Callable[[Figure], str]) -> list[str]:
+def _block(block: Block, image_src: Callable[[Figure], str], wrap: int = 0) -> list[str]:
     if isinstance(block, Title):
         return [f'<h1 class="title">{_e(block.text)}</h1>']
     if isinstance(block, Heading):
@@ -147,7 +179,7 @@ def _block(block: Block, image_src: Callable[[Figure], str]) -> list[str]:
         )
         return [f'<p class="runin level-{level}">{head}{_runs(block.runs)}</p>']
     if isinstance(block, Table):
-        return _table(block)
+        return _table(block, wrap)
     if isinstance(block, Figure):
         return _figure(block, image_src)
     if isinstance(block, ListBlock):
@@ -170,11 +202,14 @@ def document_to_html(
     document: Document,
     css_href: str | None = "print.css",
     image_src: Callable[[Figure], str] | None = None,
+    header_wrap: Mapping[int, int] | None = None,
 ) -> str:
     """Serialise the numbered tree to a complete HTML5 page.
 
     `css_href` is linked as the stylesheet (None: no link). `image_src` gives each figure's
     ``<img src>``; by default the PNG is inlined as a data: URL so the page stands alone.
+    `header_wrap` maps a table's position in ``document.tables()`` (0-based) to an index into
+    HEADER_WRAP_CLASSES: how freely its headers may break (tables not in it: 0).
     """
     resolve = image_src or _default_image_src
     lang = document.lang or "zh-CN"
@@ -193,9 +228,15 @@ def document_to_html(
         head.append(f'<meta name="dcterms.modified" content="{_e(date)}">')
     if css_href:
         head.append(f'<link rel="stylesheet" href="{_e(css_href)}">')
+    wraps = header_wrap or {}
     body: list[str] = []
+    tables = 0
     for block in document.blocks:
-        body.extend(_block(block, resolve))
+        wrap = 0
+        if isinstance(block, Table):
+            wrap = wraps.get(tables, 0)
+            tables += 1
+        body.extend(_block(block, resolve, wrap))
     return "\n".join(
         [
             "<!DOCTYPE html>",

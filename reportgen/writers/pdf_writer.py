@@ -9,6 +9,11 @@ resource is simply not loaded; the report is still built from what is allowed.
 Reproducibility: the PDF's dates come from the survey (``document.meta['date']``), not the
 clock, and its /ID is a hash of the content, so two builds of the same input with the same
 WeasyPrint, fonts and libraries give identical bytes.
+
+Table headers break only before their unit (工业总产值 / （亿元）): the HTML keeps label and
+unit each in one piece, and a table that this makes wider than the page is laid out again
+with looser headers (`overflowing_tables`, html.HEADER_WRAP_CLASSES). Most reports are laid
+out once; one with a very crowded table two or three times.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from urllib.parse import unquote, urlsplit
 from reportgen.document.model import Document, Figure
 from reportgen.errors import FontError, TemplateError
 from reportgen.templating.templateset import TemplateSet
-from reportgen.writers.html import document_to_html
+from reportgen.writers.html import HEADER_WRAP_CLASSES, document_to_html
 
 if TYPE_CHECKING:
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
     from weasyprint.urls import URLFetcher
 
 log = logging.getLogger(__name__)
@@ -164,6 +171,52 @@ class _ChineseWeasyPrintMessages(logging.Filter):
         return True
 
 
+class _RepeatedMessages(logging.Filter):
+    """Drops a warning given already: a page laid out again logs the same things again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.repeating = False
+        self._seen: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.getMessage())
+        if self.repeating and key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+
+def overflowing_tables(page: weasyprint.HTML, rendered: weasyprint.Document) -> list[int]:
+    """Positions (in document order, 0-based) of the table.data tables wider than their block.
+
+    The automatic table layout never makes a table narrower than the sum of its columns'
+    smallest widths, and a header kept whole sets that width; such a table runs off the page.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    tables = [el for el in page.etree_element.iter("table")
+              if "data" in (el.get("class") or "").split()]
+    wide: set[int] = set()
+
+    def visit(box: boxes.Box, right: float) -> None:
+        for child in getattr(box, "children", ()):
+            # 0.5 px: rounding in the layout, not a table off the page.
+            if (isinstance(child, boxes.TableBox)
+                    and child.position_x + child.margin_width() > right + 0.5):
+                wide.add(id(child.element))
+            inner = right
+            # A table's wrapper is as wide as the table: not the block the table must fit.
+            if isinstance(child, boxes.BlockContainerBox) and not child.is_table_wrapper:
+                inner = child.content_box_x() + child.width
+            visit(child, inner)
+
+    for rendered_page in rendered.pages:
+        page_box = rendered_page._page_box
+        visit(page_box, page_box.content_box_x() + page_box.width)
+    return [i for i, el in enumerate(tables) if id(el) in wide]
+
+
 def check_font_coverage(text: str) -> None:
     """Warn about characters drawn from Noto CJK; FontError if some have no font at all."""
     from reportgen.fonts import coverage_report
@@ -219,26 +272,46 @@ class PdfWriter:
             return urls.get(id(fig), "")
 
         css_href = template_set.css.relative_to(template_set.root).as_posix()
-        html = document_to_html(document, css_href=css_href, image_src=image_src)
 
         # Imported here: loading WeasyPrint (Pango, HarfBuzz) takes about a second, and
         # `reportgen check` never needs it.
         import weasyprint
 
         _warn_if_slow_subsetting()
+        options: dict[str, Any] = {
+            "uncompressed_pdf": False,
+            "full_fonts": False,  # subset fonts: a few hundred kB instead of 40 MB
+            "pdf_identifier": True,  # /ID from a content hash, not random: stable bytes
+            "optimize_images": False,
+        }
         messages = _ChineseWeasyPrintMessages()
+        repeats = _RepeatedMessages()
+        loggers = [logging.getLogger("weasyprint"), log]
         logging.getLogger("weasyprint").addFilter(messages)
+        for logger in loggers:
+            logger.addFilter(repeats)
         try:
-            weasyprint.HTML(
-                string=html, base_url=policy.base_url(), url_fetcher=make_url_fetcher(policy)
-            ).write_pdf(
-                target=out,
-                stylesheets=[weasyprint.CSS(string=SAFETY_CSS)],
-                uncompressed_pdf=False,
-                full_fonts=False,  # subset fonts: a few hundred kB instead of 40 MB
-                pdf_identifier=True,  # /ID from a content hash, not random: stable bytes
-                optimize_images=False,
-            )
+            # Table headers are kept whole (label, unit) as long as the table fits the page;
+            # a table they push off the page is laid out again with looser headers
+            # (html.HEADER_WRAP_CLASSES). Most reports are laid out once.
+            header_wrap: dict[int, int] = {}
+            while True:
+                html = document_to_html(document, css_href=css_href, image_src=image_src,
+                                        header_wrap=header_wrap)
+                page = weasyprint.HTML(string=html, base_url=policy.base_url(),
+                                       url_fetcher=make_url_fetcher(policy))
+                rendered = page.render(stylesheets=[weasyprint.CSS(string=SAFETY_CSS)],
+                                       **options)
+                looser = [i for i in overflowing_tables(page, rendered)
+                          if header_wrap.get(i, 0) < len(HEADER_WRAP_CLASSES) - 1]
+                if not looser:
+                    break
+                for index in looser:
+                    header_wrap[index] = header_wrap.get(index, 0) + 1
+                repeats.repeating = True  # warnings of the next pass were given already
+            rendered.write_pdf(target=out, **options)
         finally:
             logging.getLogger("weasyprint").removeFilter(messages)
-            self.refused = list(policy.refused)
+            for logger in loggers:
+                logger.removeFilter(repeats)
+            self.refused = list(dict.fromkeys(policy.refused))
