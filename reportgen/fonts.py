@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -162,6 +163,25 @@ def coverage_report(text: str) -> tuple[set[str], set[str]]:
     for family in FANDOL_FAMILIES:
         fallback |= uncovered_characters(text, [family])
     return fallback - missing, missing
+
+
+# Characters every installed CJK setup draws (Noto CJK covers all of these): checking them
+# against the font files would only cost time. Anything else is looked up.
+_SURELY_PRINTABLE = re.compile("[\u0020-\u007e\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e"
+                               "\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u00d7]")
+
+
+def unprintable_characters(text: str) -> set[str]:
+    """Characters of `text` that no installed PDF face can draw (they would print as boxes).
+
+    The same question the PDF writer asks before writing (coverage_report), so `check` and
+    `build` agree on what can be printed. Empty when the fonts are not installed: then the
+    build says which package is missing.
+    """
+    rest = _SURELY_PRINTABLE.sub("", text)
+    if not rest.strip() or find_font_face(NOTO_SERIF, "") is None:
+        return set()
+    return uncovered_characters(rest, [*FANDOL_FAMILIES, *NOTO_FAMILIES])
 
 
 def has_harfbuzz_subset() -> bool:

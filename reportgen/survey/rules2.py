@@ -34,7 +34,7 @@ _NUMBER_MARK = re.compile(r"\s*(?:[一二三四五六七八九十]+\s*[、.．]"
 
 
 def check(data: dict[Any, Any], where: SourceMap, schema: int) -> list[Problem]:
-    problems: list[Problem] = list(_findings(data, where))
+    problems: list[Problem] = [*_findings(data, where), *printable_text(data, where)]
     if schema < 2:
         problems.extend(_format1_limits(data, where))
         return problems
@@ -336,3 +336,35 @@ def _cell(cell: Any, path: tuple[Any, ...], header: str | None, kind: Any,
         yield where.labelled_problem(
             path, label, f"{quote(text)}不是数字；这一列{unit}的单元格只写数字，例如 350、1.6、"
                          "近200、35以上，没有数写 —（单位已写在表头中，不要重复）")
+
+
+# --- text that cannot be printed ---------------------------------------------------------
+
+def printable_text(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
+    """Refuse text the PDF fonts cannot draw (emoji, rare extension-B characters …).
+
+    `check` must refuse what `build` would fail on: both ask fonts.unprintable_characters.
+    """
+    from reportgen.fonts import unprintable_characters
+
+    def walk(value: Any, path: tuple[Any, ...]) -> Iterator[Problem]:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if isinstance(key, str):
+                    yield from check(key, (*path, key), key=True)
+                yield from walk(child, (*path, key))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                yield from walk(child, (*path, i))
+        elif isinstance(value, str):
+            yield from check(value, path)
+
+    def check(text: str, path: tuple[Any, ...], key: bool = False) -> Iterator[Problem]:
+        missing = unprintable_characters(text)
+        if missing:
+            shown = "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in sorted(missing)[:5])
+            yield where.problem(path, f"{'键中' if key else ''}有字体无法显示的字符：{shown}；"
+                                      "表情符号、组合符号和部分生僻字无法打印，请删除或改用常用字",
+                                where.key_at(path) if key else None)
+
+    yield from walk(data, ())

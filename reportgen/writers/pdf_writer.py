@@ -219,15 +219,16 @@ def overflowing_tables(page: weasyprint.HTML, rendered: weasyprint.Document) -> 
 
 def check_font_coverage(text: str) -> None:
     """Warn about characters drawn from Noto CJK; FontError if some have no font at all."""
-    from reportgen.fonts import coverage_report
+    from reportgen.fonts import NOTO_SERIF, coverage_report, find_font_face
 
     fallback, missing = coverage_report(text)
     if missing:
         chars = "".join(sorted(missing))
-        raise FontError(
-            f"以下字符没有任何已安装的字体能显示，PDF 中会成为方框：{chars}；"
-            "请安装 fonts-noto-cjk（sudo apt-get install fonts-noto-cjk）"
-        )
+        if find_font_face(NOTO_SERIF, "") is None:
+            hint = "请安装 fonts-noto-cjk（sudo apt-get install fonts-noto-cjk）"
+        else:  # the fallback fonts are there: these characters have no glyph anywhere
+            hint = "表情符号、组合符号和部分生僻字无法打印，请删除或改用常用字"
+        raise FontError(f"以下字符没有任何已安装的字体能显示，PDF 中会成为方框：{chars}；{hint}")
     if fallback:
         log.warning(
             "以下字符 Fandol 字体没有，改用 Noto CJK 字体显示：%s", "".join(sorted(fallback))

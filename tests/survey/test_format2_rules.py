@@ -284,3 +284,15 @@ def test_a_percentage_indicator_is_told_apart_from_money() -> None:
     coverage, investment = load(text).clusters[1].indicators
     assert getattr(coverage.value, "written", "") == "41.0%"
     assert not getattr(investment.value, "written", "")
+
+
+@pytest.mark.parametrize(("written", "char"), [
+    ("测试😀县", "😀"), ("作者𠀀", "𠀀"), ("建议\ufe0f", "\ufe0f")])
+def test_text_the_fonts_cannot_print_is_refused_at_check(written: str, char: str) -> None:
+    from reportgen.fonts import unprintable_characters
+
+    assert char in unprintable_characters(written)
+    text = mutate("  name: 测试县", f'  name: "{written}"')
+    problem = only(problems_in(text))
+    assert problem.path == "region.name" and f"U+{ord(char):04X}" in problem.message
+    assert "fonts-noto-cjk" not in problem.message  # installed already: the hint must be true
