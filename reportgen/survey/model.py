@@ -269,7 +269,7 @@ class Section(_Strict):
 
 
 class Survey(_Strict):
-    schema_: int = Field(default=1, alias="schema", title="格式版本")
+    schema_: Int = Field(default=1, alias="schema", title="格式版本")
     units: tuple[UnitName, ...] = label("自定义单位", since=2, default=())
     region: Region = label("调研地区")
     report: ReportInfo = label("报告信息")

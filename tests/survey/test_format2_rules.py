@@ -296,3 +296,8 @@ def test_text_the_fonts_cannot_print_is_refused_at_check(written: str, char: str
     problem = only(problems_in(text))
     assert problem.path == "region.name" and f"U+{ord(char):04X}" in problem.message
     assert "fonts-noto-cjk" not in problem.message  # installed already: the hint must be true
+
+
+def test_full_width_schema_number_loads() -> None:
+    assert load(mutate("schema: 1", "schema: ２")).schema_ == 2
+    assert load(mutate("schema: 1", "schema: １")).schema_ == 1
