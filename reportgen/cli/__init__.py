@@ -14,7 +14,13 @@ from typing import Any
 
 import click
 
-from reportgen.cli import build_commands, preview_command, template_commands, watch_command
+from reportgen.cli import (
+    build_commands,
+    preview_command,
+    template_commands,
+    upgrade_command,
+    watch_command,
+)
 from reportgen.cli.base import CONTEXT, EXIT_USAGE, HELP_OPTION, ChineseGroup, chinese, err
 
 
@@ -33,6 +39,7 @@ app.add_command(build_commands.check)
 app.add_command(watch_command.watch)
 app.add_command(preview_command.preview)
 app.add_command(template_commands.templates)
+app.add_command(upgrade_command.upgrade)
 
 
 def main(argv: list[str] | None = None) -> Any:
