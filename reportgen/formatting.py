@@ -6,14 +6,23 @@ round() / Decimal's default (banker's rounding) would print 0.2% for 0.15 in som
 0.1% in others. Floats are accepted for template convenience but go through their shortest
 repr, so 2.675 is treated as the decimal 2.675 the author typed, not 2.67499999….
 
+Survey format 2 values may be approximate (`quantities.Amount` / `quantities.Count`, which
+carry `.qualifier` and `.written`): money prints as written (元 added when left out), a
+percent keeps its qualifier and rounds its number by the percent rule, a count prints as
+written; a computed sum (qualifier 约, no written text) prints 约 + the usual rule.
+
 `FILTERS` exposes the text-producing helpers to Jinja under short names.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from reportgen.quantities import QUALIFIERS_AFTER, Count, Quantity
 
 Number = Decimal | int | float | str
 
@@ -74,8 +83,34 @@ def _money_unit(amount: Decimal) -> str:
     return "元"
 
 
+def _qualifier(x: Any) -> str:
+    return str(getattr(x, "qualifier", "") or "")
+
+
+def _written(x: Any) -> str:
+    return str(getattr(x, "written", "") or "")
+
+
+def _with_yuan(written: str) -> str:
+    """20多亿 → 20多亿元, 1800亿左右 → 1800亿元左右: money as written, 元 added if left out."""
+    if "元" in written:
+        return written
+    for after in QUALIFIERS_AFTER:
+        if written.endswith(after):
+            return written[: -len(after)] + "元" + after
+    return written + "元"
+
+
 def money(x: Number) -> str:
-    """142亿元, 149.79亿元, 7800万元, 5000元, -3.5亿元: ≤2 decimals, trailing zeros dropped."""
+    """142亿元, 149.79亿元, 7800万元, 5000元, -3.5亿元: ≤2 decimals, trailing zeros dropped.
+
+    An approximate amount prints as written (15000多万元); a computed approximate sum prints
+    约 and the rule (约20亿元).
+    """
+    qualifier = _qualifier(x)
+    if qualifier:
+        written = _written(x)
+        return _with_yuan(written) if written else qualifier + money(Decimal(x))  # type: ignore[arg-type]
     d = to_decimal(x)
     amount = abs(d)
     unit = _money_unit(amount)
@@ -93,11 +128,37 @@ def money_unit_for(values: Iterable[Number | None]) -> str:
 
 
 def money_in(x: Number, unit: str) -> str:
-    """The number alone in the given unit: 7800万元 in 亿元 → '0.78'."""
+    """The number alone in the given unit: 7800万元 in 亿元 → '0.78'.
+
+    An approximate amount keeps its qualifier (a table cell): written in the column's unit
+    it is the written number (15000多万元 in 万元 → 15000多); in another unit the number is
+    converted and marked 约, or keeps a 近/超过…/以上… qualifier where it stood (约0.3).
+    """
     if unit not in _UNIT_SCALE:
         raise ValueError(f"未知的金额单位：{unit}（应为 亿元、万元 或 元）")
+    qualifier = _qualifier(x)
+    if qualifier:
+        return _approximate_in(x, qualifier, unit)
     value = round_half_up(to_decimal(x) / _UNIT_SCALE[unit], 2)
     return _plain(value)
+
+
+def _approximate_in(x: Any, qualifier: str, unit: str) -> str:
+    match = _WRITTEN_MONEY.fullmatch(_with_yuan(_written(x))) if _written(x) else None
+    if match and (match["scale"] or "") + "元" == unit:
+        return "".join(match[k] or "" for k in ("before", "number", "mid1", "mid2", "after"))
+    converted = _plain(round_half_up(Decimal(x) / _UNIT_SCALE[unit], 2))
+    if qualifier in QUALIFIERS_AFTER:
+        return converted + qualifier
+    if qualifier in ("多", "余"):
+        return "约" + converted  # 3000多万元 in 亿元: "0.3多" would read wrongly
+    return qualifier + converted
+
+
+# Money as parse_money2 writes it: 约1800亿元, 15000多万元, 20多亿元, 35万元以上.
+_WRITTEN_MONEY = re.compile(
+    r"(?P<before>[^0-9]*)(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<mid1>多|余)?(?P<scale>[万亿])?"
+    r"(?P<mid2>多|余)?元(?P<after>.*)")
 
 
 def number(x: Number, places: int = 2) -> str:
@@ -106,14 +167,33 @@ def number(x: Number, places: int = 2) -> str:
 
 
 def percent(x: Number) -> str:
-    """33.6%, 16%, 100%: one decimal half-up, a trailing '.0' dropped, ASCII '%'."""
+    """33.6%, 16%, 100%: one decimal half-up, a trailing '.0' dropped, ASCII '%'.
+
+    A percent written with a qualifier keeps it where it stood, its number rounded by the
+    same rule (35%以上, 约52.7% for 约52.67%); a computed approximate share prints 约70.7%.
+    """
+    written = _written(x)
+    if "%" in written:
+        return _PERCENT_NUMBER.sub(lambda m: _plain(round_half_up(m.group(), 1)), written,
+                                   count=1)
+    qualifier = _qualifier(x)
+    if qualifier:
+        return qualifier + percent(Decimal(x))  # type: ignore[arg-type]
     return f"{_plain(round_half_up(x, 1))}%"
 
 
+_PERCENT_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def growth(rate: Number | None) -> str:
-    """同比增长33.6% / 同比下降5.2% / 与上年持平 (when it rounds to zero); '' for None."""
+    """同比增长33.6% / 同比下降5.2% / 与上年持平 (when it rounds to zero); '' for None.
+
+    An approximate rate (growth: 约10%) keeps its qualifier: 同比增长约10%.
+    """
     if rate is None:
         return ""
+    if _qualifier(rate) and to_decimal(rate) > 0:
+        return f"同比增长{percent(rate)}"
     r = round_half_up(rate, 1)
     if r == 0:
         return "与上年持平"
@@ -222,8 +302,42 @@ def heading_number(level: int, n: int) -> str:
 
 
 def integer(n: Number) -> str:
-    """Plain digits, no thousands separators (reports write 6767); non-integers round half-up."""
+    """Plain digits, no thousands separators (reports write 6767); non-integers round half-up.
+
+    An approximate count keeps its qualifier (3300多, 近23万): it is not a plain number.
+    """
+    if isinstance(n, Count) and n.qualifier:
+        return count_number(n)
     return _plain(round_half_up(n, 0))
+
+
+def count(value: Any, unit: str = "") -> str:
+    """A count with its unit: 169家, 3300多家, 近23万人; '' for None.
+
+    A count written with its own unit prints exactly as written (近23万人, 5枚); otherwise
+    the number (with its qualifier, 万 kept) is followed by the field's unit.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Quantity):
+        return value.written
+    if isinstance(value, Count):
+        return value.written if value.unit else value.written + unit
+    return integer(value) + unit
+
+
+def count_number(value: Any) -> str:
+    """A count as a table cell, without its unit (the header has it): 3300多, 近23万."""
+    if value is None:
+        return ""
+    if isinstance(value, Count):
+        written = value.written
+        if value.unit:
+            # the unit's last occurrence: 200家以上 → 200以上
+            index = written.rfind(value.unit)
+            written = written[:index] + written[index + len(value.unit):]
+        return written
+    return integer(value)
 
 
 def join_cn(items: Iterable[object]) -> str:
@@ -242,4 +356,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "money_in": money_in,
     "integer": integer,
     "number": number,
+    "count": count,
 }

@@ -69,8 +69,12 @@ class Count(int):
     def __repr__(self) -> str:
         return f"Count({self.written!r})"
 
-    def __str__(self) -> str:  # int has no __str__ of its own: it would use __repr__
-        return str(int(self))
+    def __str__(self) -> str:
+        """The count as written without its unit (3300多, 近23万), so `{{ n }}家` reads right."""
+        written = self.written
+        if self.unit and written.endswith(self.unit):
+            written = written[: -len(self.unit)]
+        return written
 
 
 def _count(value: int, qualifier: str, written: str, unit: str, scaled: bool,

@@ -306,7 +306,7 @@ def test_join_cn(items: list[str | None], expected: str) -> None:
 def test_filters_table() -> None:
     assert set(FILTERS) == {
         "money", "percent", "growth", "date_cn", "cn_number", "join_cn", "share",
-        "money_in", "integer", "number",
+        "money_in", "integer", "number", "count",
     }
     assert FILTERS["share"](D("1"), D("4")) == "25%"
     assert FILTERS["cn_number"](3) == "三"

@@ -7,8 +7,15 @@
     <strong>/<b>, <em>/<i>, <span>   inline bold, italic, plain
     <table>                 <caption>, <thead>/<tbody>/<tfoot> (tfoot rows are 合计 rows),
                             <tr>, <th>/<td> with colspan and class align-left/center/right
+    <p class="note">        right after a </table>: the line under that table (Table.note);
+                            anywhere else an ordinary paragraph
     <figure class="chart" data-chart="{json}">  a chart, with <figcaption>
     <ol>/<ul> with <li>     numbered sub-points (1. 2. 3.)
+
+    data-level="2|3|4"      on <p class="runin"> and <ol>/<ul>: the numbering level, for items
+                            nested below other run-ins (a finding's items 1. under （一）,
+                            their items （1）); without it a run-in takes the level below the
+                            last heading and a list the level below the last numbered block
     <div class="signature"> 落款: one <p> per line
     <section>, <div>, <article>, <main>, <body>   transparent containers
 
@@ -81,6 +88,25 @@ def _refuse(el: Any, where: str) -> DocumentError:
     hint = _INSTEAD.get(tag, "可用的标签见《模板编辑指南》")
     return DocumentError(
         f"模板生成的 HTML 第 {el.sourceline} 行：{where}中不支持 <{tag}> 标签；{hint}")
+
+
+def _level(el: Any) -> int:
+    """The data-level attribute (0 when absent: numbering decides)."""
+    raw = el.get("data-level")
+    if raw is None:
+        return 0
+    if raw.strip() not in ("1", "2", "3", "4"):
+        raise DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：data-level=\"{raw}\" "
+                            "应为 1 到 4 的数字（编号层级：一、（一）1.（1））")
+    return int(raw)
+
+
+def _follows_table(el: Any) -> bool:
+    """The element comes right after a <table> (only white space between)."""
+    previous = el.getprevious()
+    while previous is not None and not _tag(previous):  # skip comments
+        previous = previous.getprevious()
+    return previous is not None and _tag(previous) == "table" and not (previous.tail or "").strip()
 
 
 def _stray_text(el: Any, text: str) -> DocumentError:
@@ -156,7 +182,7 @@ class _Parser:
                 if _tag(li) != "li":
                     raise _refuse(li, "列表")
                 items.append(ListItem(self.tidy(self.runs(li))))
-            self.blocks.append(ListBlock(items, level=0))
+            self.blocks.append(ListBlock(items, level=_level(el)))
         elif tag == "div" and "signature" in classes:
             lines = [self.text(p) for p in el if _tag(p) == "p"]
             self.blocks.append(Signature([line for line in lines if line]))
@@ -176,7 +202,11 @@ class _Parser:
             first = next((c for c in el if _tag(c) in _BOLD), None)
             heading = self.text(first) if first is not None else ""
             runs = self.tidy(self.runs(el, skip_first_strong=first is not None))
-            self.blocks.append(RunIn(level=0, heading=heading, runs=runs))
+            self.blocks.append(RunIn(level=_level(el), heading=heading, runs=runs))
+            return
+        if "note" in classes and self.blocks and isinstance(self.blocks[-1], Table) \
+                and not self.blocks[-1].note and _follows_table(el):
+            self.blocks[-1].note = self.text(el)
             return
         style = "body"
         for candidate in ("plain", "center", "right"):

@@ -3,6 +3,12 @@
 Numbers are never typed in templates. Headings count per level and reset the deeper levels;
 a run-in heading takes the level below the last heading; a list takes the level below the
 last numbered block, restarting at 1. Tables and figures are counted through the document.
+
+Nested items carry their level from the template (data-level, see html_parser): a finding's
+items are run-ins of level 3 under its level-2 run-in, their items level 4; a cluster's parts
+and topics level 3, a part's topics level 4. An explicit level counts like any other (the
+next level-2 run-in resets levels 3 and 4), so numbering stays consecutive on four levels:
+一、（一）1.（1）.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from reportgen import formatting
@@ -164,6 +164,13 @@ class Findings(_Strict):
     # No label of its own: `problems.items[0]` is still 存在的问题, as `problems[0]` is.
     items: tuple[Finding, ...] = label("", since=2, default=())
     outro: Para | None = label("结语", since=2, default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        # The short form, a plain list of findings, from Python callers (the loader has
+        # already rewritten it, keeping the paths as written for its messages).
+        return {"items": value} if isinstance(value, list | tuple) else value
 
     def __iter__(self) -> Iterator[Finding]:  # type: ignore[override]
         return iter(self.items)

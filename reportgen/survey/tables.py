@@ -13,13 +13,13 @@ align cells and add the 合计 row. Rules of survey-format-2.md, "Staff tables":
   no separators, and prints exactly as typed; empty or — is no value;
 - a column whose header names no known unit is text, whatever its words: cells print as
   written and are never summed.
+- the 合计 row sums number columns only (not percentage, rank or year columns), with the
+  decimals of the most precise cell, trailing zeros kept, 约 in front when a summed cell
+  is approximate.
 
 API used by `survey.rules2`: `column_kind(header, units)` → ColumnKind (`.kind` is "text" for
 a text column, `.unit` the header's unit); `parse_cell(text)` → None when the text is not a
 number (a cell with no value, empty or —, is a NumberCell whose `number` is None).
-- the 合计 row sums number columns only (not percentage, rank or year columns), with the
-  decimals of the most precise cell, trailing zeros kept, 约 in front when a summed cell
-  is approximate.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from markupsafe import Markup
 from reportgen import formatting
 from reportgen.errors import TemplateError
 from reportgen.survey.model import Cluster, Survey
-from reportgen.templating import explain, helpers
+from reportgen.templating import explain, helpers, phrases
 from reportgen.templating.context import CONTEXT_NAMES, build_context
 from reportgen.templating.templateset import ENTRY, TemplateSet
 
@@ -47,7 +47,8 @@ MAX_REPEAT_LENGTH = 100_000  # longest str / list a template may build with *
 MAX_EXPONENT = 100
 
 # Helpers bound to the survey per rendering (see _bound_helpers).
-BOUND_HELPERS: tuple[str, ...] = ("chart", "table", "can_draw_pie")
+BOUND_HELPERS: tuple[str, ...] = ("chart", "table", "can_draw_pie", "can_draw_bar",
+                                   "staff_table")
 
 
 def render_time_limit() -> float:
@@ -189,10 +190,16 @@ def _bound_helpers(survey: Survey) -> dict[str, Any]:
         rows: list[Cluster] = list(clusters if clusters is not None else survey.clusters)
         return helpers.cluster_table(rows, caption, note)
 
+    def staff_table(table: Any) -> Markup:
+        # The survey's declared units make number columns too (产量（罗）).
+        return helpers.staff_table(table, survey.units)
+
     bound = {
         "chart": chart,
         "table": table,
         "can_draw_pie": functools.partial(helpers.can_draw_pie, survey),
+        "can_draw_bar": functools.partial(helpers.can_draw_bar, survey),
+        "staff_table": staff_table,
     }
     assert tuple(bound) == BOUND_HELPERS
     return bound
@@ -312,7 +319,14 @@ def render_html(survey: Survey, template_set: TemplateSet, entry: str = ENTRY,
     env = make_environment(template_set)
     budget = env.extensions[RenderBudget.identifier]
     budget.start(time_limit or render_time_limit())  # type: ignore[attr-defined]
-    context = build_context(survey) | _bound_helpers(survey)
+    bound = _bound_helpers(survey)
+    # Macros in an {% import %}ed file see globals, not the render context: the bound
+    # helpers (staff_table in cluster.html) are globals of this one rendering's environment.
+    env.globals.update(bound)
+    # A format-1 text is one paragraph whatever it holds (the same document as before).
+    env.filters["paragraphs"] = functools.partial(phrases.split_paragraphs,
+                                                  schema=survey.schema_)
+    context = build_context(survey) | bound
     try:
         return _render(env.get_template(entry), context, origins)
     except TemplateError as exc:

@@ -23,7 +23,7 @@ import jinja2
 from jinja2 import nodes
 
 from reportgen.templating import explain
-from reportgen.templating.environment import display_path, known_names
+from reportgen.templating.environment import BOUND_HELPERS, display_path, known_names
 from reportgen.templating.problems import CheckProblem
 from reportgen.templating.templateset import ENTRY, TemplateSet
 
@@ -303,7 +303,10 @@ class SourceChecker:
         self.set = template_set
         self.env = env
         self.variables, self.functions = known_names(env)
-        self.global_functions = {n for n, v in env.globals.items() if callable(v)}
+        # The bound helpers are globals of each rendering too (render_html), so imported
+        # macro files may call them.
+        self.global_functions = {n for n, v in env.globals.items() if callable(v)} \
+            | set(BOUND_HELPERS)
         self.global_variables = set(env.globals) - self.global_functions
         self.problems: list[CheckProblem] = []
         self.files: dict[str, _FileInfo] = {}

@@ -102,3 +102,31 @@ def test_figure_without_chart_is_refused() -> None:
 def test_empty_output_is_refused() -> None:
     with pytest.raises(DocumentError):
         parse_html("   ")
+
+
+def test_data_level_fixes_the_level_of_runins_and_lists() -> None:
+    doc = parse_html('<html><body><p class="runin" data-level="3"><b>a</b>x</p>'
+                     '<ol data-level="4"><li>b</li></ol><p class="runin"><b>c</b></p>'
+                     "<ol><li>d</li></ol></body></html>")
+    runins = [b for b in doc.blocks if isinstance(b, RunIn)]
+    lists = [b for b in doc.blocks if isinstance(b, ListBlock)]
+    assert [r.level for r in runins] == [3, 0]  # 0: numbering decides
+    assert [lst.level for lst in lists] == [4, 0]
+
+
+@pytest.mark.parametrize("level", ["5", "0", "x", ""])
+def test_a_bad_data_level_is_refused(level: str) -> None:
+    with pytest.raises(DocumentError, match="data-level"):
+        parse_html(f'<html><body><p class="runin" data-level="{level}"><b>a</b></p>'
+                   "</body></html>")
+
+
+def test_a_note_right_after_a_table_is_its_note() -> None:
+    table = "<table><caption>t</caption><tbody><tr><td>x</td></tr></tbody></table>"
+    doc = parse_html(f'<html><body>{table}\n<p class="note">资料来源：统计局。</p>'
+                     f'<p class="note">另一段。</p>{table}<p>正文</p>'
+                     f'<p class="note">不在表后。</p></body></html>')
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert [t.note for t in tables] == ["资料来源：统计局。", ""]
+    paragraphs = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert paragraphs == ["另一段。", "正文", "不在表后。"]

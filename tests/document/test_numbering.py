@@ -45,3 +45,20 @@ def test_tables_and_figures_are_counted_through_the_document() -> None:
     blocks = numbered(f"<h2>a</h2>{TABLE}{CHART}<h2>b</h2>{TABLE}{CHART}{CHART}")
     assert [b.label for b in blocks if isinstance(b, Table)] == ["表1", "表2"]
     assert [b.label for b in blocks if isinstance(b, Figure)] == ["图1", "图2", "图3"]
+
+
+def test_four_levels_with_explicit_levels_for_nested_items() -> None:
+    # 一、section （一）finding 1. its item （1）the item's item; then a list of measures of a
+    # level-3 item, and the next finding resets the deeper levels.
+    blocks = numbered(
+        '<h2>问题</h2><p class="runin"><b>a</b></p>'
+        '<p class="runin" data-level="3"><b>b</b></p>'
+        '<p class="runin" data-level="4"><b>c</b></p><p class="runin" data-level="4"><b>d</b></p>'
+        '<p class="runin" data-level="3"><b>e</b></p><ol data-level="4"><li>m</li><li>n</li></ol>'
+        '<p class="runin"><b>f</b></p><p class="runin" data-level="3"><b>g</b></p>'
+        "<ol><li>o</li></ol>")
+    runins = [(b.level, b.number + b.heading) for b in blocks if isinstance(b, RunIn)]
+    assert runins == [(2, "（一）a"), (3, "1.b"), (4, "（1）c"), (4, "（2）d"), (3, "2.e"),
+                      (2, "（二）f"), (3, "1.g")]
+    lists = [[i.number for i in b.items] for b in blocks if isinstance(b, ListBlock)]
+    assert lists == [["（1）", "（2）"], ["（1）"]]

@@ -275,7 +275,7 @@ def test_blank_line_in_a_folded_block_starts_a_paragraph() -> None:
 
 def test_count_in_a_message_prints_as_a_number() -> None:
     text = V2 + "overview:\n  enterprises: 150家\n"
-    assert "超过了全地区的 150；" in only(problems_in(text)).message
+    assert "超过了全地区的 150；" in only(problems_in(text)).message  # not Count(...)
 
 
 def test_a_percentage_indicator_is_told_apart_from_money() -> None:

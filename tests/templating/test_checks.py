@@ -65,16 +65,18 @@ MISTAKES = {
         "summary_paragraf", ("cluster.html 里没有名为“summary_paragraf”的宏",
                              "summary_paragraph")),
     "context in an imported file": Mistake(
-        "variable", "cluster.html", "{% macro finding(f) %}\n",
-        "{% macro finding(f) %}\n<p>{{ year }}</p>\n", "<p>{{ year }}</p>",
+        "variable", "cluster.html", "{% macro finding(f, level=none) %}\n",
+        "{% macro finding(f, level=none) %}\n<p>{{ year }}</p>\n", "<p>{{ year }}</p>",
         ("“year”", "with context")),
     "unclosed block": Mistake(
-        "syntax", "report.html", "{% endfor %}\n{% endif %}\n\n<h2>对策建议",
-        "{% endfor %}\n\n<h2>对策建议", "{% if causes %}",
+        "syntax", "report.html", "{{ parts.text(causes.outro) }}\n{% endif %}\n",
+        "{{ parts.text(causes.outro) }}\n", "{% if causes %}",
         ("{% if %} 没有结束", "{% endif %}")),
     "crossed blocks": Mistake(
-        "syntax", "report.html", "{{ parts.finding(finding) }}\n{% endfor %}\n\n{% if causes",
-        "{{ parts.finding(finding) }}\n{% endif %}\n\n{% if causes", "{% endif %}\n\n{% if causes",
+        "syntax", "report.html",
+        "{{ parts.finding(finding) }}\n{% endfor %}\n{{ parts.text(problems.outro) }}",
+        "{{ parts.finding(finding) }}\n{% endif %}\n{{ parts.text(problems.outro) }}",
+        "{% endif %}\n{{ parts.text(problems.outro) }}",
         ("{% endif %} 与第", "{% for %}", "{% endfor %}")),
     "broken print statement": Mistake(
         "syntax", "cluster.html", "{{ year }}年实现", "{{ year }年实现", "{{ year }年",

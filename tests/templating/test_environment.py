@@ -29,6 +29,11 @@ def make_survey(**changes: Any) -> Survey:
         "suggestions": [{"title": "建议一", "measures": ["措施一", "措施二"]}],
     }
     data.update(changes)
+    # The model holds findings in their mapping form ({items: [...]}); the loader turns the
+    # list a file may write into it, so a survey built here does the same.
+    for section in ("problems", "causes", "suggestions"):
+        if isinstance(data.get(section), list):
+            data[section] = {"items": data[section]}
     return Survey.model_validate(data)
 
 

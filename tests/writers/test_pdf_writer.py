@@ -273,9 +273,15 @@ def test_character_without_any_font_is_an_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(reportgen.fonts, "require_pdf_fonts", lambda: None)
     monkeypatch.setattr(reportgen.fonts, "coverage_report",
                         lambda text: ({"堃"}, {"\U000f0001"}))
-    with pytest.raises(FontError, match="fonts-noto-cjk") as excinfo:
+    with pytest.raises(FontError, match="无法打印") as excinfo:
         PdfWriter().write(long_document(), TemplateSet("default", DEFAULT_SET), io.BytesIO())
     assert "\U000f0001" in str(excinfo.value)
+    # Noto CJK is installed here: the hint must not send staff to install it.
+    assert "fonts-noto-cjk" not in str(excinfo.value)
+    # Without it, the hint names the package.
+    monkeypatch.setattr(reportgen.fonts, "find_font_face", lambda family, style="": None)
+    with pytest.raises(FontError, match="fonts-noto-cjk"):
+        PdfWriter().write(long_document(), TemplateSet("default", DEFAULT_SET), io.BytesIO())
 
 
 def test_fallback_characters_are_reported(monkeypatch: pytest.MonkeyPatch,
