@@ -20,7 +20,6 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "BuildResult": "reportgen.build",
     "build_file": "reportgen.build",
-    "build_paths": "reportgen.build",
     "render_document": "reportgen.build",
     "check_survey": "reportgen.survey",
     "load_survey": "reportgen.survey",

@@ -110,3 +110,23 @@ def os_reason(exc: OSError) -> str:
     """The reason of an OSError in Chinese (with the system's words when not known)."""
     known = _OS_REASONS.get(exc.errno or 0)
     return known if known else str(exc.strerror or exc)
+
+
+def internal_error(exc: BaseException, source: str | Path | None = None) -> InternalError:
+    """A bug caught so that a batch (or the preview) goes on, worded for staff."""
+    where = f"{source}: " if source else ""
+    error = InternalError(f"{where}内部错误 {type(exc).__name__}: {exc}；请把此信息报告给维护人员")
+    error.__cause__ = exc
+    return error
+
+
+def describe(error: BaseException) -> str:
+    """What staff read for any error: the one wording used by build, watch, preview and
+    templates check. A template error shows the template line it points at."""
+    if isinstance(error, TemplateError) and error.source_line is not None:
+        return printable(f"{error}\n    {error.source_line.strip()}")
+    if isinstance(error, ReportgenError):
+        return printable(str(error))
+    if isinstance(error, OSError):
+        return printable(f"{getattr(error, 'filename', '') or ''}：{os_reason(error)}".lstrip("："))
+    return printable(str(internal_error(error)))

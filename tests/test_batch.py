@@ -21,9 +21,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from reportgen import stamps
-from reportgen.batch import Job, Outcome, build_batch
-from reportgen.progress import PlainReporter
+from reportgen.build import stamps
+from reportgen.build.batch import Job, Outcome, build_batch
+from reportgen.build.lock import LOCK_FILE
+from reportgen.cli.progress import PlainReporter
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.test_stamps import quick_work
 
@@ -185,7 +186,7 @@ def test_two_builds_of_one_folder_take_turns(tmp_path: Path) -> None:
     first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     deadline = time.monotonic() + 60
-    while not _lock_is_held(out / stamps.LOCK_FILE):
+    while not _lock_is_held(out / LOCK_FILE):
         assert first.poll() is None and time.monotonic() < deadline, "first build never locked"
         time.sleep(0.01)
     second = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -202,17 +203,17 @@ def test_two_builds_of_one_folder_take_turns(tmp_path: Path) -> None:
     for stem in "ab":
         assert docx.Document(str(out / f"{stem}.docx")).paragraphs
     assert sorted(p.name for p in out.iterdir()) == [
-        stamps.STAMP_FILE, stamps.LOCK_FILE, "a.docx", "b.docx"]
+        stamps.STAMP_FILE, LOCK_FILE, "a.docx", "b.docx"]
 
 
 def test_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:
     out = tmp_path / "out"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom pathlib import Path\nfrom reportgen.stamps import output_lock\n"
+        "import sys, time\nfrom pathlib import Path\nfrom reportgen.build.lock import output_lock\n"
         f"with output_lock(Path({str(out)!r})):\n    print('held', flush=True)\n"
         "    time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    fd = os.open(out / stamps.LOCK_FILE, os.O_RDWR)
+    fd = os.open(out / LOCK_FILE, os.O_RDWR)
     try:
         with pytest.raises(BlockingIOError):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -284,7 +285,7 @@ def test_a_killed_build_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
     build.wait(timeout=10)
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert alive == [], "workers must not outlive a killed build"
-    assert not _lock_is_held(out / stamps.LOCK_FILE)
+    assert not _lock_is_held(out / LOCK_FILE)
     again = run_cli("build", str(inputs), "--out", str(out), "-f", "docx")
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [

@@ -17,7 +17,7 @@ After every kill, each report is byte-identical to the earlier good one or to a 
 one (the build is reproducible, so "complete" means exactly the bytes of an undisturbed
 build); no other visible file exists; hidden leftovers are only the temporary files
 `.<name>.<random>.tmp` and the stamps/lock files, and the stamps file is valid JSON. The
-next build removes the leftovers (under the folder's lock: reportgen.stamps.remove_leftovers)
+next build removes the leftovers (under the folder's lock: reportgen.build.outputs.remove_leftovers)
 and writes the new reports.
 """
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 import reportgen
-from reportgen import stamps
-from reportgen.batch import Job, Outcome, Summary, build_batch, plan_builds
-from reportgen.progress import PlainReporter
+from reportgen.build import stamps
+from reportgen.build.batch import Job, Outcome, Summary, build_batch, plan_builds
+from reportgen.cli.progress import PlainReporter
+from reportgen.files import atomic_write
 from tests.conftest import ROOT, SAMPLES
 
 
@@ -39,7 +40,7 @@ def quick_work(job: Job, out_dir: Path) -> Outcome:
     outcome.template_digest = stamps.template_set_digest(template_set.root)
     for fmt in job.formats:
         target = out_dir / f"{job.stem}.{fmt}"
-        stamps.atomic_write(target, job.source.read_bytes())
+        atomic_write(target, job.source.read_bytes())
         outcome.outputs.append(target)
     return outcome
 

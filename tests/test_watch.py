@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.batch import Summary
-from reportgen.progress import PlainReporter
-from reportgen.watch import WatchSession
+from reportgen.build.batch import Summary
+from reportgen.build.watch import WatchSession
+from reportgen.cli.progress import PlainReporter
 from tests.conftest import ROOT, SAMPLES
 from tests.test_stamps import Workspace, quick_work
 

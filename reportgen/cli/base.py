@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from reportgen.errors import ReportgenError, TemplateError
-
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_INPUTS = Path("inputs")
 DEFAULT_OUTPUTS = Path("outputs")
@@ -53,13 +51,6 @@ HELP_OPTION = {"help": "显示本帮助并退出。"}
 
 def err(message: str) -> None:
     click.echo(message, err=True)
-
-
-def format_error(error: ReportgenError) -> str:
-    """What staff read for a failed input."""
-    if isinstance(error, TemplateError) and error.source_line is not None:
-        return f"{error}\n    {error.source_line.strip()}"
-    return str(error)
 
 
 def find_inputs(paths: tuple[Path, ...]) -> list[Path]:

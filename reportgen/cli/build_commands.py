@@ -18,6 +18,7 @@ from reportgen.cli.base import (
     find_inputs,
 )
 from reportgen.errors import os_reason
+from reportgen.writers import WRITERS
 
 EXIT_INTERRUPTED = 130  # as a shell reports a Ctrl-C
 
@@ -31,8 +32,9 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
 JOBS = click.option("--jobs", "-j", type=int, default=None, callback=_positive, metavar="N",
                     help="同时生成的进程数  [默认：CPU 核数]")
 FORMATS = click.option("--format", "-f", "formats", multiple=True,
-                       type=click.Choice(["docx", "pdf"]),
-                       help="只生成某种格式（可重复）；默认两种都生成")
+                       type=click.Choice(list(WRITERS)),
+                       help="只生成某种格式（可重复）；默认全部生成："
+                            + "、".join(entry.label for entry in WRITERS.values()))
 OUT = click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
                    default=DEFAULT_OUTPUTS, show_default=True, help="输出文件夹")
 
@@ -40,7 +42,8 @@ OUT = click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=Fals
 def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...], force: bool,
               jobs: int | None, reporter: Any) -> int:
     """One incremental batch under the output folder's lock; the exit code."""
-    from reportgen.batch import DEFAULT_FORMATS, build_batch
+    from reportgen.build.batch import build_batch
+    from reportgen.writers import DEFAULT_FORMATS
 
     try:
         summary = build_batch(paths, out, reporter, formats=formats or DEFAULT_FORMATS,
@@ -66,7 +69,7 @@ def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...], force: boo
 @click.option("--verbose", "-v", is_flag=True, help="也列出无需更新的报告和每份用时")
 def build(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...], force: bool,
           jobs: int | None, quiet: bool, verbose: bool) -> None:
-    from reportgen.progress import make_reporter
+    from reportgen.cli.progress import make_reporter
 
     if quiet and verbose:
         raise click.UsageError("--quiet 和 --verbose 不能同时使用")

@@ -31,9 +31,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="也列出无需更新的报告和每份用时")
 def watch(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...], jobs: int | None,
           quiet: bool, verbose: bool) -> None:
-    from reportgen.batch import DEFAULT_FORMATS
-    from reportgen.progress import make_reporter
-    from reportgen.watch import WatchSession
+    from reportgen.build.watch import WatchSession
+    from reportgen.cli.progress import make_reporter
+    from reportgen.writers import DEFAULT_FORMATS
 
     if quiet and verbose:
         raise click.UsageError("--quiet 和 --verbose 不能同时使用")

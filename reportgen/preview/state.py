@@ -13,7 +13,6 @@ exactly what they looked at.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import stat as stat_module
 import threading
@@ -22,9 +21,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.build import SURVEY_SUFFIXES, expand_paths, render_document, render_figures
+from reportgen.build.inputs import expand_paths, is_editor_junk, is_survey_name
+from reportgen.build.pipeline import ChartCache, render_document, render_figures, write_format
 from reportgen.document.model import Document
-from reportgen.errors import InternalError, ReportgenError
+from reportgen.errors import ReportgenError, internal_error
 from reportgen.preview import poppler
 from reportgen.survey.model import Survey
 from reportgen.templating.templateset import (
@@ -79,14 +79,10 @@ class Rendering:
 
     def docx(self) -> bytes:
         """The DOCX of this very rendering, written once on first download."""
-        from reportgen.writers import get_writer
-
         assert self.document is not None and self.template_set is not None
         with self._lock:
             if self._docx is None:
-                out = io.BytesIO()
-                get_writer("docx").write(self.document, self.template_set, out)
-                self._docx = out.getvalue()
+                self._docx = write_format(self.document, self.template_set, "docx")
             return self._docx
 
 
@@ -123,7 +119,7 @@ class PreviewState:
         self._cache: OrderedDict[Choice, tuple[tuple[object, ...], Rendering]] = OrderedDict()
         self._last_good: dict[Choice, Rendering] = {}
         self._by_id: dict[str, Rendering] = {}
-        self._figures: dict[str, bytes] = {}
+        self._charts = ChartCache()
         self._surveys: dict[Path, tuple[tuple[int, int], Survey]] = {}
 
     # ---- what can be chosen ----------------------------------------------------------
@@ -209,8 +205,6 @@ class PreviewState:
         return self._by_id.get(rendering_id)
 
     def _render(self, choice: Choice) -> Rendering:
-        from reportgen.writers import get_writer
-
         start = time.perf_counter()
         notes = _Notes()
         logger = logging.getLogger("reportgen")
@@ -222,17 +216,12 @@ class PreviewState:
             template_set = find_template_set(choice.template or survey.report.template,
                                              self.templates_root)
             document = render_document(survey, template_set)
-            self._draw_figures(document)
-            out = io.BytesIO()
-            get_writer("pdf").write(document, template_set, out)
-            pdf = out.getvalue()
+            # Charts change only with the survey: a template save reuses every PNG.
+            render_figures(document, self._charts)
+            pdf = write_format(document, template_set, "pdf")
             pages = poppler.page_layout(pdf)
         except Exception as exc:  # every failure becomes the page's error panel
-            error = exc
-            if not isinstance(exc, ReportgenError):
-                error = InternalError(f"内部错误 {type(exc).__name__}: {exc}；"
-                                      "请把此信息报告给维护人员")
-                error.__cause__ = exc
+            error = exc if isinstance(exc, ReportgenError) else internal_error(exc)
             key = repr(error) + repr(sorted(vars(error).items(), key=str))
             return Rendering(choice, _digest(key.encode()), time.time(),
                              time.perf_counter() - start, error=error)
@@ -259,19 +248,6 @@ class PreviewState:
         self._surveys[path] = (stamp, survey)
         return survey
 
-    def _draw_figures(self, document: Document) -> None:
-        # Charts change only with the survey; redrawing them on every template save would
-        # double the refresh time, so PNGs are reused for identical chart specs.
-        figures = document.figures()
-        for figure in figures:
-            figure.image = self._figures.get(repr(figure.spec))
-        render_figures(document)
-        for figure in figures:
-            if figure.image is not None:
-                self._figures[repr(figure.spec)] = figure.image
-        while len(self._figures) > 64:
-            self._figures.pop(next(iter(self._figures)))
-
     # ---- change notification -----------------------------------------------------------
 
     def notify_change(self) -> None:
@@ -292,10 +268,9 @@ class PreviewState:
 
     def is_watched(self, path: Path) -> bool:
         """Whether a change to `path` can change what the preview shows."""
-        name = path.name
-        if name.startswith((".", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+        if is_editor_junk(path.name):
             return False  # editors' backup and swap files
         if path.is_relative_to(self.templates_root):
             return True
         in_folder = path.parent == self.survey_folder
-        return (in_folder and path.suffix.lower() in SURVEY_SUFFIXES) or path == self.default_survey
+        return (in_folder and is_survey_name(path.name)) or path == self.default_survey

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import stat
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tokens import ScalarToken
 
 from reportgen.errors import OutputError, Problem, SurveyError, os_reason
+from reportgen.files import atomic_write
 from reportgen.survey.labels import format_path, label_for
 from reportgen.survey.loader import MAX_BYTES, MAX_DEPTH, MAX_NODES
 from reportgen.survey.values import ValueFormatError, clean_text, parse_int
@@ -194,33 +193,15 @@ def _mode_of(path: Path) -> int | None:
 
 
 def _write_atomically(target: Path, data: bytes, mode: int | None) -> None:
-    """Replace `target` only once the new content is complete on disk."""
-    folder = target.parent if str(target.parent) else Path(".")
+    """Replace `target` only once the new content is complete on disk.
+
+    The survey keeps the permissions it had (an -o target that does not exist yet gets
+    those of the source).
+    """
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        atomic_write(target, data, mode if mode is not None else _mode_of(target))
     except OSError as exc:
         raise _write_error(target, exc) from exc
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600; the survey keeps the permissions it had (an -o target that
-        # does not exist yet gets those of the source).
-        if mode is None:
-            mode = _mode_of(target)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise _write_error(target, exc) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def _write_error(target: Path, exc: OSError) -> OutputError:

@@ -3,12 +3,18 @@
     writer = get_writer("docx")
     writer.write(document, template_set, stream)
 
+The writers are registered as data (pandoc's list of writers is the model): the command
+line's format choices, the stamps, the names of leftover temporary files and the default
+formats all come from WRITERS, so adding a format is one entry here and its module.
+
 A writer writes to an open binary stream; the build step owns files (temporary file, then an
 atomic rename), so a writer never leaves a half-written report behind.
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from reportgen.document.model import Document
@@ -25,17 +31,33 @@ class Writer(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class WriterEntry:
+    """One output format: its name, file suffix and where its writer lives."""
+
+    name: str
+    suffix: str
+    module: str  # imported only when the format is written: `check` never pays for it
+    class_name: str
+    label: str  # what staff call it
+
+
+WRITERS: dict[str, WriterEntry] = {entry.name: entry for entry in (
+    WriterEntry("docx", ".docx", "reportgen.writers.docx_writer", "DocxWriter", "Word 文档"),
+    WriterEntry("pdf", ".pdf", "reportgen.writers.pdf_writer", "PdfWriter", "PDF 文件"),
+)}
+FORMATS: tuple[str, ...] = tuple(WRITERS)
+DEFAULT_FORMATS: tuple[str, ...] = FORMATS  # every format, unless the command line chooses
+
+
 def get_writer(name: str) -> Writer:
-    """The writer registered under `name`; imported lazily so `check` stays fast."""
-    if name == "docx":
-        from reportgen.writers.docx_writer import DocxWriter
-
-        return DocxWriter()
-    if name == "pdf":
-        from reportgen.writers.pdf_writer import PdfWriter
-
-        return PdfWriter()
-    raise ReportgenError(f"未知的输出格式“{name}”；可用：docx、pdf")
+    """The writer registered under `name`."""
+    entry = WRITERS.get(name)
+    if entry is None:
+        raise ReportgenError(f"未知的输出格式“{name}”；可用：{'、'.join(FORMATS)}")
+    writer: Writer = getattr(importlib.import_module(entry.module), entry.class_name)()
+    return writer
 
 
-WRITER_NAMES = ("docx", "pdf")
+def suffix_of(name: str) -> str:
+    return WRITERS[name].suffix

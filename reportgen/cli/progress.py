@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from reportgen.batch import Job, Outcome, Plan, Summary
+from reportgen.build.batch import Job, Outcome, Plan, Summary
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -2,7 +2,7 @@
 
     session = WatchSession(paths, out_dir, formats, jobs, make_reporter)
     session.affected(changed_paths)   → (surveys to rebuild, surveys deleted): the pure decision
-    session.rebuild(surveys)          → one incremental batch (reportgen.batch.build_batch)
+    session.rebuild(surveys)          → one incremental batch (build.batch.build_batch)
     session.run(stop_event)           → initial build, then watch until Ctrl-C or stop_event
 
 What a change means:
@@ -24,9 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from reportgen import stamps
-from reportgen.batch import (
-    DEFAULT_FORMATS,
+from reportgen.build.batch import (
     Prepare,
     Reporter,
     Summary,
@@ -35,8 +33,9 @@ from reportgen.batch import (
     build_job,
     prepare_worker,
 )
+from reportgen.build.inputs import is_editor_junk, is_survey_name
+from reportgen.writers import DEFAULT_FORMATS
 
-SURVEY_SUFFIXES = (".yaml", ".yml")
 DEBOUNCE_MS = 200  # a save is often several events (write, chmod, rename): one rebuild
 STEP_MS = 50
 IDLE_MS = 100  # how often the watch loop wakes when nothing changes (stop_event, first run)
@@ -51,14 +50,15 @@ class WatchSession:
                  templates_root: Path | None = None,
                  say: Callable[[str], None] | None = None,
                  work: Work = build_job, prepare: Prepare = prepare_worker) -> None:
-        from reportgen.progress import make_reporter as default_reporter
         from reportgen.templating.templateset import templates_root as default_root
 
         self.paths = list(paths)
         self.out_dir = out_dir
         self.formats = tuple(formats)
         self.jobs = jobs
-        self.make_reporter = make_reporter or default_reporter
+        # The command line gives its progress display; a session made only to decide what a
+        # change affects needs none.
+        self.make_reporter = make_reporter
         self.templates_root = (templates_root or default_root()).resolve()
         self.say = say or (lambda text: print(text, flush=True))
         self.work = work
@@ -94,7 +94,7 @@ class WatchSession:
 
     @staticmethod
     def _is_survey_name(name: str) -> bool:
-        return Path(name).suffix.lower() in SURVEY_SUFFIXES and not stamps.is_editor_junk(name)
+        return is_survey_name(name)
 
     def _survey_shown(self, path: Path) -> Path | None:
         """The survey as the user named it, if `path` (absolute) is one of ours."""
@@ -110,7 +110,7 @@ class WatchSession:
             parts = path.relative_to(self.templates_root).parts
         except ValueError:
             return None
-        if len(parts) < 2 or any(stamps.is_editor_junk(part) for part in parts):
+        if len(parts) < 2 or any(is_editor_junk(part) for part in parts):
             return None
         return parts[0]
 
@@ -143,6 +143,8 @@ class WatchSession:
     # -- rebuilding ---------------------------------------------------------------------
 
     def rebuild(self, surveys: Sequence[Path]) -> Summary:
+        if self.make_reporter is None:
+            raise ValueError("WatchSession.rebuild needs make_reporter")
         summary = build_batch(surveys, self.out_dir, self.make_reporter(),
                               formats=self.formats, jobs=self.jobs, work=self.work,
                               prepare=self.prepare)

@@ -26,31 +26,19 @@ unnecessary rebuild. An unreadable or corrupt stamp file is treated as empty.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import hashlib
 import json
 import os
-import re
-import tempfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.build.inputs import is_editor_junk
+from reportgen.files import atomic_write
+
 STAMP_FILE = ".reportgen-stamps.json"
-LOCK_FILE = ".reportgen.lock"
 STAMP_FORMAT = 1
 
-
-def _file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _file_mode()
 
 # Libraries whose version changes the bytes of a report; their versions are read from
 # package metadata (no import), so upgrading WeasyPrint rebuilds everything, as it should.
@@ -76,17 +64,6 @@ def file_digest(path: Path) -> str:
     """sha256 of a file's bytes."""
     with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
-def is_editor_junk(name: str) -> bool:
-    """Swap, backup and lock files editors leave beside the file being edited.
-
-    They are never read by a render, and counting them would make every keystroke in vim
-    (``.report.html.swp``) look like a template change.
-    """
-    return (name.startswith((".", "#", "~$"))  # ~$reference.docx: Word's lock file
-            or name.endswith(("~", ".swp", ".swx", ".tmp"))
-            or name in ("4913", "__pycache__"))  # 4913: vim probes the folder with it
 
 
 def template_set_digest(root: Path) -> str | None:
@@ -134,7 +111,9 @@ def output_key(survey: str, template: str, chain: str, fmt: str) -> str:
 
 
 def output_path(out_dir: Path, stem: str, fmt: str) -> Path:
-    return out_dir / f"{stem}.{fmt}"  # writers' suffixes are ".docx" and ".pdf"
+    from reportgen.writers import suffix_of
+
+    return out_dir / f"{stem}{suffix_of(fmt)}"
 
 
 @dataclass
@@ -248,80 +227,3 @@ class StampBook:
             return
         atomic_write(self.path, self.to_json())
         self.dirty = False
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old or the new bytes, nothing between."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(name, _FILE_MODE)  # mkstemp makes 0600
-        os.replace(name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-# Temporary files of a writer that was killed before it could rename or remove them:
-# ".<stem>.docx.<random>.tmp" (reportgen.build) and "..reportgen-stamps.json.<random>.tmp".
-_LEFTOVER = re.compile(r"\.(?:.+\.(?:docx|pdf)|\.reportgen-stamps\.json)\.[a-z0-9_]{8}\.tmp")
-
-
-def remove_leftovers(out_dir: Path) -> list[Path]:
-    """Delete temporary files killed builds left behind; call only while holding the lock.
-
-    Every reportgen build writes into a folder only while holding its lock, so when we hold
-    it, no such file can belong to a build still running.
-    """
-    removed: list[Path] = []
-    try:
-        names = [entry.name for entry in os.scandir(out_dir)]
-    except OSError:
-        return removed
-    for name in names:
-        if _LEFTOVER.fullmatch(name):
-            with contextlib.suppress(OSError):
-                (out_dir / name).unlink()
-                removed.append(out_dir / name)
-    return removed
-
-
-@contextlib.contextmanager
-def output_lock(out_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder; a second holder waits (on_wait is told).
-
-    flock is released by the kernel when the holder dies, so a killed build never leaves
-    a stale lock behind. OSError if the folder cannot be created or written.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    held_locks.add(fd)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        held_locks.discard(fd)
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-# Descriptors of the locks this process holds. A forked worker closes its copies at once
-# (see batch._init_worker): flock belongs to the open file, so a worker left running after
-# its parent was killed would otherwise keep the folder locked for ever.
-held_locks: set[int] = set()

@@ -5,7 +5,7 @@
     run_jobs(...)       builds jobs in-process (one job) or in a pool of worker processes
 
 Deciding that nothing needs building must stay cheap (200 surveys well under half a second),
-so this module imports only the standard library and reportgen.stamps at load time; Jinja,
+so this module imports only the standard library and build.stamps at load time; Jinja,
 lxml, matplotlib, WeasyPrint and python-docx are imported only once something is built.
 
 Workers are forked from a parent that has already imported the heavy libraries and
@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from reportgen import stamps
-from reportgen.errors import os_reason
+from reportgen.build import stamps
+from reportgen.build.lock import held_locks, output_lock
+from reportgen.build.outputs import remove_leftovers
+from reportgen.errors import describe, internal_error, os_reason
+from reportgen.writers import DEFAULT_FORMATS, WRITERS
 
-DEFAULT_FORMATS = ("docx", "pdf")
 STAMP_FLUSH_SECONDS = 1.0  # an interrupted batch keeps the stamps of what it finished
 JOBS_PER_WORKER = 50  # then the pool is replaced, so no worker's memory creeps up for ever
 TICK_SECONDS = 0.2
@@ -174,7 +176,7 @@ def prepare_worker(formats: Sequence[str] = DEFAULT_FORMATS) -> None:
     """
     with contextlib.suppress(Exception):
         if "base" not in _prepared:
-            import reportgen.build
+            import reportgen.build.pipeline
             import reportgen.writers.docx_writer
             from reportgen import charts
 
@@ -195,7 +197,7 @@ def _die_with_parent(parent: int) -> None:
 
     A killed `reportgen build` must not leave workers behind: they would wait for work for
     ever and keep writing into the folder. What they leave half-written are temporary files,
-    which the next build removes (stamps.remove_leftovers).
+    which the next build removes (outputs.remove_leftovers).
     """
     with contextlib.suppress(Exception):
         import ctypes
@@ -208,10 +210,10 @@ def _die_with_parent(parent: int) -> None:
 
 def _init_worker(prepare: Prepare, formats: Sequence[str], parent: int) -> None:
     _die_with_parent(parent)
-    for fd in list(stamps.held_locks):  # the lock is the parent's alone (see stamps)
+    for fd in list(held_locks):  # the lock is the parent's alone (see build.lock)
         with contextlib.suppress(OSError):
             os.close(fd)
-    stamps.held_locks.clear()
+    held_locks.clear()
     # Ctrl-C reaches the whole process group; only the parent decides what to do with it
     # (let running reports finish, start no more), so workers ignore it. SIGTERM gets its
     # default back in case the parent (watch) turned it into KeyboardInterrupt.
@@ -252,8 +254,7 @@ def _collected_warnings() -> Iterator[list[str]]:
 
 def build_job(job: Job, out_dir: Path) -> Outcome:
     """Build one job; never raises for a bad survey (its error is in the outcome)."""
-    from reportgen.build import build_file
-    from reportgen.cli.base import format_error
+    from reportgen.build.pipeline import build_file
 
     started = time.perf_counter()
     with _collected_warnings() as warnings:
@@ -261,7 +262,7 @@ def build_job(job: Job, out_dir: Path) -> Outcome:
     return Outcome(
         source=job.source,
         outputs=list(result.outputs),
-        error=format_error(result.error) if result.error is not None else None,
+        error=describe(result.error) if result.error is not None else None,
         template_set=result.template_set,
         template_digest=result.template_digest,
         seconds=time.perf_counter() - started,
@@ -368,9 +369,8 @@ def _run_pool(pending: deque[Job], out_dir: Path, workers: int,
                     broken = True
                     continue
                 except Exception as exc:  # e.g. an outcome that could not be sent back
-                    outcome = Outcome(job.source, reason=job.reason, error=(
-                        f"{job.source}: 内部错误 {type(exc).__name__}: {exc}；"
-                        "请把此信息报告给维护人员"))
+                    outcome = Outcome(job.source, reason=job.reason,
+                                      error=str(internal_error(exc, job.source)))
                 on_done(outcome)
             if done and on_building and in_flight:
                 on_building(list(in_flight.values()))
@@ -404,6 +404,11 @@ def _warn_slow_pdf(plan: Plan, reporter: Reporter) -> None:
                             "请安装：sudo apt-get install libharfbuzz-subset0")
 
 
+def _format_of(output: Path) -> str:
+    """The format an output file was written in, from the writers' registry."""
+    return next(name for name, entry in WRITERS.items() if entry.suffix == output.suffix)
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
@@ -415,8 +420,8 @@ def build_batch(paths: Sequence[Path], out_dir: Path, reporter: Reporter, *,
     """Build what is not up to date, under the output folder's lock; OSError if unwritable."""
     started = time.perf_counter()
     summary = Summary()
-    with stamps.output_lock(out_dir, on_wait=lambda: reporter.waiting_for_lock(out_dir)):
-        stamps.remove_leftovers(out_dir)
+    with output_lock(out_dir, on_wait=lambda: reporter.waiting_for_lock(out_dir)):
+        remove_leftovers(out_dir)
         book = stamps.StampBook.load(out_dir)
         if book.problem:
             reporter.notice(f"记录文件 {book.problem}，将全部重新生成")
@@ -454,7 +459,7 @@ def build_batch(paths: Sequence[Path], out_dir: Path, reporter: Reporter, *,
                 if survey and outcome.template_set and outcome.template_digest:
                     book.record(outcome.source.stem, outcome.source.resolve(), survey,
                                 outcome.template_set, outcome.template_digest, plan.toolchain,
-                                {p.suffix.lstrip("."): p for p in outcome.outputs})
+                                {_format_of(p): p for p in outcome.outputs})
             else:
                 summary.failed.append(outcome)
             reporter.done(outcome)

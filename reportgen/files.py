@@ -1,0 +1,73 @@
+"""Writing files so that readers see the old bytes or the new ones, never a torn file.
+
+Used by every stage that replaces a file staff may be reading: reports (build.outputs), the
+stamp file (build.stamps) and surveys rewritten by `reportgen upgrade`. A temporary file in
+the same folder is written, flushed to disk and renamed over the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+# mkstemp makes 0600 files; reports and stamps are ordinary shared files.
+FILE_MODE = _default_mode()
+TEMP_SUFFIX = ".tmp"
+
+
+def temporary_name_pattern(name_pattern: str) -> str:
+    """The regex of the temporary files made for targets matching `name_pattern`."""
+    return rf"\.(?:{name_pattern})\.[a-z0-9_]{{8}}\.tmp"
+
+
+@contextlib.contextmanager
+def temporary_beside(target: Path, mode: int | None = None) -> Iterator[tuple[Path, BinaryIO]]:
+    """An open temporary file beside `target`, flushed and synced when the block ends.
+
+    The caller renames it into place (os.replace) when it wants it; on any exception it is
+    removed. `mode` defaults to an ordinary file's (FILE_MODE).
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield tmp, stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, FILE_MODE if mode is None else mode)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (best effort)."""
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to `path` so that readers see the old or the new bytes, nothing between."""
+    with temporary_beside(path, mode) as (tmp, stream):
+        stream.write(data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    sync_folder(path.parent)
