@@ -124,9 +124,10 @@ def describe(error: BaseException) -> str:
     """What staff read for any error: the one wording used by build, watch, preview and
     templates check. A template error shows the template line it points at."""
     if isinstance(error, TemplateError) and error.source_line is not None:
-        return printable(f"{error}\n    {error.source_line.strip()}")
+        return f"{printable(str(error))}\n    {printable(error.source_line.strip())}"
     if isinstance(error, ReportgenError):
-        return printable(str(error))
+        # A SurveyError lists one problem a line: keep the lines, escape inside them.
+        return "\n".join(printable(line) for line in str(error).split("\n"))
     if isinstance(error, OSError):
         return printable(f"{getattr(error, 'filename', '') or ''}：{os_reason(error)}".lstrip("："))
     return printable(str(internal_error(error)))

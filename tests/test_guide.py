@@ -37,9 +37,9 @@ import pytest
 
 from reportgen import formatting
 from reportgen.templating import helpers
-from reportgen.templating.asset_checks import STYLE_LABELS
 from reportgen.templating.context import CONTEXT_NAMES
 from reportgen.templating.environment import BOUND_HELPERS
+from reportgen.writers.styles import STYLE_LABELS
 from tests.conftest import ROOT, SAMPLES
 
 GUIDE = ROOT / "docs" / "模板编辑指南.md"

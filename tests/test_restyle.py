@@ -10,10 +10,10 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from reportgen.templating.asset_checks import STYLE_LABELS
-from reportgen.templating.restyle import set_bottom_border, set_font, set_line
 from reportgen.templating.templateset import templates_root
-from reportgen.writers.reference_docx import STYLE_NAMES, STYLE_SPECS
+from reportgen.writers.reference_docx import STYLE_SPECS
+from reportgen.writers.restyle import set_bottom_border, set_font, set_line
+from reportgen.writers.styles import STYLE_LABELS, STYLE_NAMES
 from tests.conftest import SAMPLES, run_cli
 
 

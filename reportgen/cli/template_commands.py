@@ -145,7 +145,7 @@ def new(name: str, source: str) -> None:
               help="用这些调研数据文件或文件夹渲染（可重复）；默认为 inputs/ 中的全部 .yaml")
 def check(name: str | None, surveys: tuple[Path, ...]) -> None:
     from reportgen.build import expand_paths
-    from reportgen.templating.checks import check_template_set
+    from reportgen.checks.template_set import check_template_set
     from reportgen.templating.environment import display_path
     from reportgen.templating.templateset import available_sets, find_template_set
 

@@ -48,21 +48,13 @@ from reportgen.document.model import (
     Table,
     Title,
 )
+from reportgen.document.subset import tag_advice
 from reportgen.errors import DocumentError
 
 _CONTAINERS = {"section", "div", "article", "main", "body", "html", "header", "footer"}
 _HEADINGS = {"h2": 1, "h3": 2, "h4": 3, "h5": 4}
 _BOLD = {"strong", "b"}
 _ITALIC = {"em", "i"}
-_INSTEAD = {
-    "img": "图表请用 chart(...) 生成",
-    "br": "另起一段请用新的 <p>",
-    "a": "报告中不支持链接，请直接写文字",
-    "script": "模板中不能运行脚本",
-    "style": "样式请写在模板集的 print.css 中",
-    "link": "样式请写在模板集的 print.css 中",
-    "h6": "标题最多四级：<h2>～<h5>",
-}
 
 # CJK ideographs, CJK/full-width punctuation: whitespace next to these is dropped, as a
 # template line break between two Chinese sentences must not become a space.
@@ -85,7 +77,7 @@ def _classes(el: Any) -> set[str]:
 
 def _refuse(el: Any, where: str) -> DocumentError:
     tag = _tag(el)
-    hint = _INSTEAD.get(tag, "可用的标签见《模板编辑指南》")
+    hint = tag_advice(tag)
     return DocumentError(
         f"模板生成的 HTML 第 {el.sourceline} 行：{where}中不支持 <{tag}> 标签；{hint}")
 

@@ -1,6 +1,6 @@
 """The DOCX writer: the document tree → a Word document styled by the set's reference.docx.
 
-The reference document supplies everything about looks: its styles (STYLE_NAMES), page setup
+The reference document supplies everything about looks: its styles (writers.styles), page setup
 and footers are kept, its body is thrown away and the blocks are written in its place with
 named styles only. Direct formatting is limited to what the tree itself says (bold/italic runs,
 a cell's alignment, a total row's bold), so staff restyle the report by editing the reference

@@ -38,34 +38,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-# Every style the DOCX writer uses; a template set's reference.docx must define all of them.
-STYLE_NAMES: tuple[str, ...] = (
-    "Normal",
-    "Title",
-    "Heading 1",
-    "Heading 2",
-    "Heading 3",
-    "Heading 4",
-    "Body Text",
-    "Body Text No Indent",
-    "Body Text Center",
-    "Body Text Right",
-    "Run-in Heading 2",
-    "Run-in Heading 3",
-    "Run-in Heading 4",
-    "List Number",
-    "Table Caption",
-    "Table Header",
-    "Table Text",
-    "Table Note",
-    "Report Table",
-    "Figure",
-    "Image Caption",
-    "Signature",
-    "Footer",
-    "Page Number",
-)
-
 LATIN_FONT = "Times New Roman"
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"

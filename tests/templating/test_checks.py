@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from reportgen.templating.checks import check_template_set
+from reportgen.checks.template_set import check_template_set
 from reportgen.templating.templateset import TemplateSet, templates_root
 from tests.conftest import SAMPLES, run_cli
 

@@ -37,7 +37,8 @@ from reportgen.document.model import (
 from reportgen.errors import ReportgenError, TemplateError
 from reportgen.templating.templateset import TemplateSet, templates_root
 from reportgen.writers.docx_writer import DocxWriter, clean_text, column_widths
-from reportgen.writers.reference_docx import STYLE_NAMES, build_reference_docx
+from reportgen.writers.reference_docx import build_reference_docx
+from reportgen.writers.styles import STYLE_NAMES
 from tests.writers.pngs import tiny_png
 
 W_TBL_HEADER = qn("w:tblHeader")

@@ -3,7 +3,7 @@
 Used to derive the 简报 set's reference.docx from the default one (so its looks are written
 down, not hand-made), and by tests that restyle a copy and check the built DOCX follows.
 
-    python -m reportgen.templating.restyle     # rebuild templates/brief/reference.docx
+    python -m reportgen.writers.restyle     # rebuild templates/brief/reference.docx
 """
 
 from __future__ import annotations

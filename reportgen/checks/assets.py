@@ -9,38 +9,9 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from reportgen.checks.problems import CheckProblem
 from reportgen.templating.environment import display_path
-from reportgen.templating.problems import CheckProblem
 from reportgen.templating.templateset import TemplateSet, read_info
-
-# Every style the DOCX writer uses (reference_docx.STYLE_NAMES), with what it formats: the
-# list staff restyle in Word. tests/test_restyle.py keeps the two in step.
-STYLE_LABELS: dict[str, str] = {
-    "Normal": "所有样式的基础（一般不用改）",
-    "Title": "报告标题",
-    "Heading 1": "一级标题“一、”",
-    "Heading 2": "二级标题“（一）”",
-    "Heading 3": "三级标题“1.”",
-    "Heading 4": "四级标题“（1）”",
-    "Body Text": "正文段落（首行缩进两字）",
-    "Body Text No Indent": "不缩进的段落（class=\"plain\"）",
-    "Body Text Center": "居中的段落（class=\"center\"）",
-    "Body Text Right": "右对齐的段落（class=\"right\"）",
-    "Run-in Heading 2": "段首标题“（一）……。”（字符样式）",
-    "Run-in Heading 3": "段首标题“1. ……。”（字符样式）",
-    "Run-in Heading 4": "段首标题“（1）……。”（字符样式）",
-    "List Number": "编号条目（对策建议下的 1. 2. 3.）",
-    "Table Caption": "表题（表1　……）",
-    "Table Header": "表头单元格",
-    "Table Text": "表格内的文字",
-    "Table Note": "表下注（资料来源、单位）",
-    "Report Table": "表格边框和单元格边距（表格样式）",
-    "Figure": "图片所在的段落",
-    "Image Caption": "图题（图1　……）",
-    "Signature": "落款（单位和日期）",
-    "Footer": "页脚段落",
-    "Page Number": "页码“— 1 —”（字符样式）",
-}
 
 _KIND_WORDS = {"PARAGRAPH": "段落样式", "CHARACTER": "字符样式", "TABLE": "表格样式"}
 
@@ -50,6 +21,7 @@ def check_styles(template_set: TemplateSet) -> list[CheckProblem]:
     import docx
 
     from reportgen.writers.reference_docx import STYLE_SPECS
+    from reportgen.writers.styles import STYLE_LABELS
 
     path = template_set.reference_docx
     shown = display_path(str(path))

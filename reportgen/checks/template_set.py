@@ -1,8 +1,8 @@
 """`reportgen templates check`: everything that can be wrong with a template set, at once.
 
     source      syntax, unknown variables / functions / filters, HTML outside the subset
-                (source_checks: the template text, every branch, no survey needed)
-    assets      reference.docx styles, print.css fonts and URLs, set.yaml (asset_checks)
+                (checks.sources: the template text, every branch, no survey needed)
+    assets      reference.docx styles, print.css fonts and URLs, set.yaml (checks.assets)
     render      the set rendered with every sample survey under the time limit, and its HTML
                 read by the document parser, as a build would; a problem there is traced
                 back to the template line that wrote the offending output
@@ -18,16 +18,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.checks.assets import check_css, check_info, check_styles
+from reportgen.checks.problems import CheckProblem
+from reportgen.checks.sources import check_sources
+from reportgen.document.subset import tag_advice
 from reportgen.errors import DocumentError, SurveyError, TemplateError
-from reportgen.templating.asset_checks import check_css, check_info, check_styles
 from reportgen.templating.environment import (
     Origin,
     display_path,
     make_environment,
     render_html,
 )
-from reportgen.templating.problems import CheckProblem
-from reportgen.templating.source_checks import check_sources, tag_advice
 from reportgen.templating.templateset import TemplateSet
 
 # A render slower than this is mentioned (not counted as a problem); the hard limit that
