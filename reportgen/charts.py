@@ -53,7 +53,7 @@ GRID_COLOUR = "#D9D9D9"
 # missing from FandolHei (镕堃喆犇) come from Noto instead of drawing boxes.
 FONT_FAMILIES: list[str] = ["FandolHei", fonts.NOTO_SANS, "DejaVu Sans"]
 
-_RC: dict[str, Any] = {
+_RC: Any = {  # matplotlib types rcParams keys as literals; these are checked at run time
     "font.family": FONT_FAMILIES,
     "font.size": 9,
     # Fandol has no U+2212; the ASCII hyphen-minus matches how the report text writes it.
@@ -160,13 +160,22 @@ def _unit_label(ax: Axes, spec: ChartSpec) -> None:
         ax.yaxis.set_label_coords(-0.01, 1.03)
 
 
+def _given(value: float | None) -> float:
+    """A value a bar or pie chart needs; such charts are only made of given values."""
+    if value is None:
+        raise ValueError("柱状图和饼图的每一项都必须有数值")
+    return value
+
+
 def _draw_bar(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
     n_series = max(len(spec.series), 1)
     group = 0.72
     width = group / n_series
     xs = list(range(len(spec.categories)))
-    all_values = [v for _, vals in spec.series for v in vals]
-    for i, (name, values) in enumerate(spec.series):
+    # A bar chart has a value for every category (helpers draw exact values only).
+    all_values = [_given(v) for _, vals in spec.series for v in vals]
+    for i, (name, series_values) in enumerate(spec.series):
+        values = [_given(v) for v in series_values]
         offsets = [x - group / 2 + width * (i + 0.5) for x in xs]
         bars = ax.bar(offsets, values, width=width * 0.92, color=_colour(i), label=name,
                       zorder=2)
@@ -226,8 +235,8 @@ def _label_points(ax: Axes, spec: ChartSpec) -> None:
     near = span * 0.08 or 1.0  # about the height of a label in data units at this size
     for x in range(len(spec.categories)):
         points = sorted(
-            ((vals[x], i) for i, (_, vals) in enumerate(spec.series)
-             if x < len(vals) and vals[x] is not None),
+            ((value, i) for i, (_, vals) in enumerate(spec.series)
+             if x < len(vals) and (value := vals[x]) is not None),
             reverse=True,
         )
         for rank, (v, i) in enumerate(points):
@@ -244,7 +253,7 @@ def _label_points(ax: Axes, spec: ChartSpec) -> None:
 
 
 def _draw_pie(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
-    values = list(spec.series[0][1]) if spec.series else []
+    values = [_given(v) for v in spec.series[0][1]] if spec.series else []
     if any(v < 0 for v in values):
         raise ValueError(f"饼图不能包含负值：{spec.title}")
     total = sum(values)
@@ -290,7 +299,7 @@ def render_png(spec: ChartSpec, width_cm: float = 15.0) -> bytes:
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width_in, width_in * ASPECT), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
-        fig.get_layout_engine().set(w_pad=0.08, h_pad=0.08)  # type: ignore[union-attr]
+        fig.get_layout_engine().set(w_pad=0.08, h_pad=0.08)  # type: ignore[union-attr,call-arg]
         ax = fig.add_subplot()
         if spec.chart == "bar":
             _draw_bar(fig, ax, spec)

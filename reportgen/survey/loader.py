@@ -102,6 +102,7 @@ class _Converter:
                 self.problems.append(self.where.problem(path, _tag_problem(node.tag)))
             self.where.sequences.add(path)
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
         if node.tag in _CORE_NUMBER:
             self.where.raw_numbers[path] = node.value
         return self.scalar(node, path)
@@ -211,7 +212,8 @@ class _Converter:
             yield key_node, value_node
 
 
-def _tag_problem(tag: str) -> str:
+def _tag_problem(tag: str | None) -> str:
+    tag = tag or ""
     shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
     return f"不支持的 YAML 标签 {shown}；请去掉它，直接写值"
 

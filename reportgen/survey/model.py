@@ -40,11 +40,11 @@ from reportgen.survey.values2 import (
     parse_rank_text,
 )
 
-FIRMS = count_of("家", "户", "个")
-PEOPLE = count_of("人", "名")
-CLUSTERS = count_of("个")
-HONORS = count_of("件", "枚", "项")
-SITES = count_of("处", "个", "家")
+FIRMS = Annotated[int, count_of("家", "户", "个")]
+PEOPLE = Annotated[int, count_of("人", "名")]
+CLUSTERS = Annotated[int, count_of("个")]
+HONORS = Annotated[int, count_of("件", "枚", "项")]
+SITES = Annotated[int, count_of("处", "个", "家")]
 
 ANCHORS = ("导语", "现状", "问题", "原因", "对策")
 Anchor = Literal["导语", "现状", "问题", "原因", "对策"]
@@ -309,6 +309,7 @@ class Survey(_Strict):
 
         With no causes, those after 原因 follow those after 问题 (the spec's rule).
         """
+        wanted: tuple[str, ...]
         if anchor == "问题" and not self.causes:
             wanted = ("问题", "原因")
         elif anchor == "原因" and not self.causes:

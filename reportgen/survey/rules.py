@@ -151,13 +151,14 @@ def _cluster_rules(data: Any, where: SourceMap) -> Iterator[Problem]:
         base = ("clusters", i)
         profit = _parsed(cluster, ("profit",), parse_money)
         profit_tax = _parsed(cluster, ("profit_tax",), parse_money)
-        if _exact(profit, profit_tax) and profit > profit_tax:  # type: ignore[operator]
+        if profit is not None and profit_tax is not None and _exact(profit, profit_tax) \
+                and profit > profit_tax:
             yield where.problem((*base, "profit"),
                                 f"利润 {_fmt(profit)} 超过了利税 {_fmt(profit_tax)}；"
                                 "利润是利税的一部分，请检查这两个数")
         above = _parsed(cluster, ("above_scale",), parse_non_neg_int)
         count = _parsed(cluster, ("enterprises",), parse_non_neg_int)
-        if _exact(above, count) and above > count:  # type: ignore[operator]
+        if above is not None and count is not None and _exact(above, count) and above > count:
             yield where.problem((*base, "above_scale"),
                                 f"规模以上企业数 {above} 超过了企业数 {count}；请检查这两个数")
         share = _parsed(cluster, ("market_share",), parse_percent)
@@ -268,7 +269,7 @@ def _totals(data: Any, where: SourceMap) -> Iterator[Problem]:
                                 f"{shown(total)}{share_text}；占比超过 100% 说明数据有误，请核对")
     above = _parsed(data, ("totals", "above_scale_enterprises"), parse_non_neg_int)
     count = _parsed(data, ("totals", "enterprises"), parse_non_neg_int)
-    if _exact(above, count) and above > count:  # type: ignore[operator]
+    if above is not None and count is not None and _exact(above, count) and above > count:
         yield where.problem(("totals", "above_scale_enterprises"),
                             f"规模以上工业企业数 {above} 超过了工业企业数 {count}；请检查这两个数")
 

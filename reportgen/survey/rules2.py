@@ -351,15 +351,15 @@ def printable_text(data: dict[Any, Any], where: SourceMap) -> Iterator[Problem]:
         if isinstance(value, dict):
             for key, child in value.items():
                 if isinstance(key, str):
-                    yield from check(key, (*path, key), key=True)
+                    yield from check_text(key, (*path, key), key=True)
                 yield from walk(child, (*path, key))
         elif isinstance(value, list):
             for i, child in enumerate(value):
                 yield from walk(child, (*path, i))
         elif isinstance(value, str):
-            yield from check(value, path)
+            yield from check_text(value, path)
 
-    def check(text: str, path: tuple[Any, ...], key: bool = False) -> Iterator[Problem]:
+    def check_text(text: str, path: tuple[Any, ...], key: bool = False) -> Iterator[Problem]:
         missing = unprintable_characters(text)
         if missing:
             shown = "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in sorted(missing)[:5])

@@ -464,16 +464,16 @@ class _Planner:
         if not renamed:
             return []
         by_node = {id(t.node): t for t in own}
-        extra = []
+        extra: list[_Target] = []
         for node, path, in_flow in self.references:
             name = _cleaned(node.value)
             if name not in renamed:
                 continue
             new_name = renamed[name]
-            target = by_node.get(id(node))
-            if target is not None:
-                if self._one_line_value(target) != new_name:
-                    target.override = new_name
+            referenced = by_node.get(id(node))
+            if referenced is not None:
+                if self._one_line_value(referenced) != new_name:
+                    referenced.override = new_name
             elif node.value != new_name and id(node) not in {id(t.node) for t in extra}:
                 token = tokens.get(node.end_mark.index)
                 if token is not None:

@@ -418,8 +418,9 @@ def count_any(*units: str) -> Any:
 
 
 def count_of(*units: str) -> Any:
-    """A count field (≥ 0) whose value may carry one of `units` in format 2."""
-    return Annotated[int, _pydantic(count_any(*units))]
+    """The validator of a count field (≥ 0) whose value may carry one of `units` in format 2:
+    `Annotated[int, count_of("家")]`."""
+    return _pydantic(count_any(*units))
 
 
 Line = Annotated[str, _pydantic(clean_line)]
