@@ -345,3 +345,23 @@ def test_read_only_mount_gives_a_clear_error(versions: Versions, tmp_path: Path)
         assert "Traceback" not in result.stderr
         assert "无法写入" in result.stderr and str(out) in result.stderr, result.stderr
         assert reports(out) == versions.old
+
+
+def test_a_report_whose_pdf_cannot_be_put_in_place_keeps_both_old_files(tmp_path: Path) -> None:
+    """The DOCX is renamed into place first; if the PDF then fails, the DOCX goes back."""
+    from reportgen.build import build_file
+
+    source = tmp_path / "county.yaml"
+    source.write_text((SAMPLES / "lingxi.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "county.docx").write_bytes(b"old docx")
+    blocker = out / "county.pdf"  # a folder where the PDF goes: the rename must fail
+    blocker.mkdir()
+    (blocker / "keep").write_text("x", encoding="utf-8")
+    result = build_file(source, out)
+    assert result.error is not None
+    message = str(result.error)
+    assert "county.pdf" in message and "保持原样" in message and "内部错误" not in message
+    assert (out / "county.docx").read_bytes() == b"old docx"
+    assert sorted(p.name for p in out.iterdir()) == ["county.docx", "county.pdf"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import reportgen
+from reportgen import files
 from reportgen.build import stamps
 from reportgen.build.batch import Job, Outcome, Summary, build_batch, plan_builds
 from reportgen.cli.progress import PlainReporter
@@ -259,7 +260,7 @@ def test_interrupted_stamp_write_leaves_the_old_stamps_valid(
     def killed(*args: object) -> None:
         raise KeyboardInterrupt  # as if the process died between write and rename
 
-    monkeypatch.setattr(stamps.os, "replace", killed)
+    monkeypatch.setattr(files.os, "replace", killed)
     with pytest.raises(KeyboardInterrupt):
         book.save()
     monkeypatch.undo()

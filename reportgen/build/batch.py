@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reportgen.build import stamps
+from reportgen.build.inputs import readable_survey, resolved
 from reportgen.build.lock import held_locks, output_lock
 from reportgen.build.outputs import remove_leftovers
 from reportgen.errors import describe, internal_error, os_reason
@@ -128,15 +129,18 @@ def plan_builds(paths: Sequence[Path], out_dir: Path, formats: Sequence[str],
     wanted = tuple(dict.fromkeys(formats))
     plan = Plan([], [], chain)
     seen: dict[str, Path] = {}
-    resolved: set[Path] = set()
+    seen_paths: set[Path] = set()
     for path in paths:
-        if path.resolve() in resolved:  # named twice (a folder and a file in it): once
+        if resolved(path) in seen_paths:  # named twice (a folder and a file in it): once
             continue
-        resolved.add(path.resolve())
+        seen_paths.add(resolved(path))
         if path.stem in seen:
             plan.notices.append(f"{seen[path.stem]} 与 {path} 同名，"
                                 f"输出文件 {path.stem}.* 只会保留后生成的一份")
         seen[path.stem] = path
+        if not readable_survey(path):  # too big, a pipe, a device: the loader says why
+            plan.jobs.append(Job(path, wanted, None, "无法读取"))
+            continue
         try:
             survey = stamps.file_digest(path)
         except OSError:
@@ -149,7 +153,7 @@ def plan_builds(paths: Sequence[Path], out_dir: Path, formats: Sequence[str],
         template = digests(entry.template_set) if entry is not None else None
         if entry is not None and entry.survey == survey:
             plan.template_sets[path] = entry.template_set
-        current, why = book.current_formats(path.stem, path.resolve(), survey, template, chain,
+        current, why = book.current_formats(path.stem, resolved(path), survey, template, chain,
                                             wanted)
         stale = tuple(fmt for fmt in wanted if fmt not in current)
         if stale:
@@ -457,7 +461,7 @@ def build_batch(paths: Sequence[Path], out_dir: Path, reporter: Reporter, *,
             if outcome.ok:
                 summary.built.append(outcome)
                 if survey and outcome.template_set and outcome.template_digest:
-                    book.record(outcome.source.stem, outcome.source.resolve(), survey,
+                    book.record(outcome.source.stem, resolved(outcome.source), survey,
                                 outcome.template_set, outcome.template_digest, plan.toolchain,
                                 {_format_of(p): p for p in outcome.outputs})
             else:

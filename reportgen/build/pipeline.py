@@ -1,6 +1,7 @@
 """The report pipeline, owned once: survey file → document tree → charts → DOCX and PDF.
 
     render_document(survey)          one rendering of the template: the numbered tree
+    parse_rendered(html, survey, set) rendered HTML → tree; its mistakes at the template line
     render_figures(document)         draw every chart once (reusing a ChartCache if given)
     write_format(document, set, fmt) one format's bytes, for the preview's downloads
     build_file(path, out_dir)        both outputs of one survey, or an error for it
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen.errors import ReportgenError, internal_error
+from reportgen.errors import DocumentError, ReportgenError, internal_error
 from reportgen.templating.templateset import DEFAULT_SET, TemplateSet, find_template_set
 from reportgen.writers import DEFAULT_FORMATS
 
@@ -36,12 +37,11 @@ def template_set_for(survey: Survey, templates_root: Path | None = None) -> Temp
 
 def render_document(survey: Survey, template_set: TemplateSet | None = None) -> Document:
     """The one rendering both writers share: template → HTML → numbered tree."""
-    from reportgen.document.html_parser import parse_html
     from reportgen.document.numbering import number_document
     from reportgen.templating.environment import render_html
 
     chosen = template_set or template_set_for(survey)
-    document = number_document(parse_html(render_html(survey, chosen)))
+    document = number_document(parse_rendered(render_html(survey, chosen), survey, chosen))
     document.title = survey.title
     document.meta = {
         "author": survey.report.author,
@@ -51,6 +51,26 @@ def render_document(survey: Survey, template_set: TemplateSet | None = None) -> 
         "template": chosen.name,
     }
     return document
+
+
+def parse_rendered(html: str, survey: Survey, template_set: TemplateSet) -> Document:
+    """The (unnumbered) tree of the HTML this survey rendered to.
+
+    HTML outside the subset is a mistake in the template: it is raised as a TemplateError at
+    the template file and line that wrote it (environment.locate_document_error); only what
+    cannot be traced stays a DocumentError about the generated HTML. `build`, `watch`, the
+    preview and `templates check` all read rendered HTML here.
+    """
+    from reportgen.document.html_parser import parse_html
+    from reportgen.templating.environment import locate_document_error
+
+    try:
+        return parse_html(html)
+    except DocumentError as exc:
+        located = locate_document_error(exc, survey, template_set, html)
+        if located is None:
+            raise
+        raise located from exc
 
 
 class ChartCache:

@@ -33,7 +33,7 @@ from reportgen.build.batch import (
     build_job,
     prepare_worker,
 )
-from reportgen.build.inputs import is_editor_junk, is_survey_name
+from reportgen.build.inputs import is_editor_junk, is_survey_name, resolved
 from reportgen.writers import DEFAULT_FORMATS
 
 DEBOUNCE_MS = 200  # a save is often several events (write, chmod, rename): one rebuild
@@ -65,8 +65,8 @@ class WatchSession:
         self.prepare = prepare
         # survey (resolved) → the template set it used when last built or stamped
         self.template_sets: dict[Path, str] = {}
-        self._dirs = {p.resolve(): p for p in self.paths if p.is_dir()}
-        self._files = {p.resolve(): p for p in self.paths if not p.is_dir()}
+        self._dirs = {resolved(p): p for p in self.paths if p.is_dir()}
+        self._files = {resolved(p): p for p in self.paths if not p.is_dir()}
 
     # -- what is watched ----------------------------------------------------------------
 

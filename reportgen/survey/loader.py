@@ -9,7 +9,10 @@ anything but SurveyError.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -544,8 +547,30 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return sorted(out, key=lambda p: (p.line, p.col, p.path))
 
 
+_SPECIAL_FILES = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISCHR, "字符设备（如 /dev/zero）"),
+                  (stat.S_ISBLK, "块设备"), (stat.S_ISSOCK, "套接字"))
+
+
 def _read(path: str | Path) -> bytes | Problem:
     file = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return Problem(file, 1, 1, "", "", "这是一个符号链接，它指向的文件不存在；"
+                                               "请检查链接，或直接给出文件")
+        return Problem(file, 1, 1, "", "", "文件不存在；请检查文件名和路径")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Problem(file, 1, 1, "", "", "符号链接形成了循环（链接指向自己）；请检查链接")
+        return Problem(file, 1, 1, "", "", f"无法读取文件（{os_reason(exc)}）")
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(file, 1, 1, "", "", "这是一个文件夹，不是调研数据文件")
+    for is_kind, kind in _SPECIAL_FILES:
+        if is_kind(info.st_mode):
+            # Reading a pipe or /dev/zero would wait or run for ever: say what it is instead.
+            return Problem(file, 1, 1, "", "", f"这不是普通文件，而是{kind}；"
+                                               "请选择 .yaml 调研数据文件")
     try:
         with open(path, "rb") as handle:
             # Read one byte past the limit: enough to know the file is too big.
