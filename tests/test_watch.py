@@ -137,6 +137,36 @@ def test_a_session_follows_real_file_events(ws: Workspace) -> None:
     assert any("正在监视" in m for m in list(said.queue))
 
 
+def test_a_watched_folder_deleted_and_made_again_is_watched_again(ws: Workspace) -> None:
+    import shutil
+
+    summaries: queue.Queue[Summary] = queue.Queue()
+    said: queue.Queue[str] = queue.Queue()
+    session = session_for(ws, summaries, said)
+    stop = threading.Event()
+    thread = threading.Thread(target=session.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        _next(summaries, "starting")
+        saved = {p.name: p.read_bytes() for p in ws.inputs.iterdir()}
+        shutil.rmtree(ws.inputs)
+        deadline = time.monotonic() + 20
+        while not any("已被删除" in m for m in list(said.queue)):
+            assert time.monotonic() < deadline, list(said.queue)
+            time.sleep(0.05)
+        ws.inputs.mkdir()
+        for name, data in saved.items():
+            (ws.inputs / name).write_bytes(data)
+        _next(summaries, "the folder coming back")  # stamps decide what it rebuilds
+        _edit(ws.inputs / "b.yaml", "# 改\n")
+        assert [o.source.stem for o in _next(summaries, "editing b again").built] == ["b"]
+        assert any("重新出现" in m for m in list(said.queue))
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
 def _reader(stream: object, tag: str, lines: queue.Queue[tuple[str, str]]) -> None:
     for line in stream:  # type: ignore[attr-defined]
         lines.put((tag, line.rstrip("\n")))

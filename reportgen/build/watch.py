@@ -92,6 +92,21 @@ class WatchSession:
             roots.add(self.templates_root)
         return sorted(roots)
 
+    def _identities(self) -> dict[Path, tuple[int, int] | None]:
+        """Each root folder's identity (device, inode), None while it does not exist.
+
+        A folder deleted and made again is a new folder: the old watch on it is gone, so
+        the watch must start over to see anything saved in the new one.
+        """
+        found: dict[Path, tuple[int, int] | None] = {}
+        for root in (*self.roots(), self.templates_root):
+            try:
+                info = root.stat()
+                found[root] = (info.st_dev, info.st_ino)
+            except OSError:
+                found[root] = None
+        return found
+
     @staticmethod
     def _is_survey_name(name: str) -> bool:
         return is_survey_name(name)
@@ -177,19 +192,41 @@ class WatchSession:
         Returns when stop_event is set; KeyboardInterrupt (Ctrl-C) propagates to the caller,
         also when it arrives during a rebuild (reports in progress are finished first).
         """
-        import watchfiles
-
         if self.prepare is not None:
             self.prepare(self.formats)
         first = True
-        # The watcher exists before the first build, so a file saved during that build is
-        # still seen afterwards (yield_on_timeout hands control back at once, empty).
-        for changes in watchfiles.watch(*self.roots(), watch_filter=None, debounce=DEBOUNCE_MS,
+        build = True  # an incremental build as soon as the watch is in place
+        while not (stop_event is not None and stop_event.is_set()):
+            known = self._identities()
+            watching = [root for root in self.roots() if known.get(root) is not None]
+            if not watching:  # every folder is gone: wait for one to come back
+                time.sleep(IDLE_MS / 1000)
+                if self._identities() != known:
+                    build = self._folders_changed(known) or build
+                continue
+            stopped, build = self._watch(watching, known, build, first, stop_event)
+            if stopped:
+                return
+            first = False
+
+    def _watch(self, roots: list[Path], known: dict[Path, tuple[int, int] | None],
+               build: bool, first: bool, stop_event: threading.Event | None,
+               ) -> tuple[bool, bool]:
+        """Watch `roots` until stopped ((True, …)) or until a root folder is deleted or
+        replaced ((False, build?): the caller starts the watch again on the folders as they
+        are now, and has it build first if a folder came back)."""
+        import watchfiles
+
+        # The watcher exists before the build, so a file saved during that build is still
+        # seen afterwards (yield_on_timeout hands control back at once, empty).
+        for changes in watchfiles.watch(*roots, watch_filter=None, debounce=DEBOUNCE_MS,
                                         step=STEP_MS, rust_timeout=IDLE_MS,
                                         yield_on_timeout=True, stop_event=stop_event):
+            if build:
+                build = False
+                self._stop_if_interrupted(self.rebuild(self.surveys()))
             if first:
                 first = False
-                self._stop_if_interrupted(self.rebuild(self.surveys()))
                 where = "、".join(str(p) for p in self.paths)
                 self.say(f"正在监视 {where} 和模板集 {self.templates_root} 的变化"
                          "（按 Ctrl-C 停止）")
@@ -197,6 +234,22 @@ class WatchSession:
                 summary = self.handle(Path(path) for _, path in changes)
                 if summary is not None:
                     self._stop_if_interrupted(summary)
+            if self._identities() != known:
+                return False, self._folders_changed(known)
+        return True, False
+
+    def _folders_changed(self, before: dict[Path, tuple[int, int] | None]) -> bool:
+        """Say which watched folders went away or came back; True if one came back (its
+        surveys are then checked, once the new watch is in place)."""
+        now = self._identities()
+        for root, was in before.items():
+            if now.get(root) == was:
+                continue
+            if now.get(root) is None:
+                self.say(f"监视的文件夹 {root} 已被删除；它重新出现后会继续监视")
+            else:
+                self.say(f"监视的文件夹 {root} 已重新出现，继续监视")
+        return any(now.get(root) not in (None, was) for root, was in before.items())
 
     @staticmethod
     def _stop_if_interrupted(summary: Summary) -> None:
