@@ -71,3 +71,43 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         tmp.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
+
+
+# --- reading files staff hand us (a template set's reference.docx, CSS, images) ---------
+
+class TooLarge(ValueError):
+    """A file, or what it unpacks to, is over its limit; the message says which, in Chinese."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, refusing a file over `limit` bytes without reading it whole."""
+    with open(path, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"文件过大（超过 {limit // (1024 * 1024)} MB）")
+    return data
+
+
+def check_zip(path: Path, max_bytes: int, max_unpacked: int, max_ratio: int) -> None:
+    """Refuse a zip (a .docx) that is too big, or unpacks to too much (a "zip bomb").
+
+    Sizes come from the zip's own directory, so nothing is unpacked to measure it; a member
+    that lies about its size is caught when python-docx reads it (zipfile checks lengths).
+    """
+    import zipfile
+
+    if path.stat().st_size > max_bytes:
+        raise TooLarge(f"文件过大（超过 {max_bytes // (1024 * 1024)} MB）")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > 10_000:
+            raise TooLarge("压缩包中的文件过多")
+        total = sum(m.file_size for m in members)
+        if total > max_unpacked:
+            raise TooLarge(f"解压后过大（{total // (1024 * 1024)} MB，上限 "
+                           f"{max_unpacked // (1024 * 1024)} MB）")
+        for member in members:
+            if member.file_size > 1024 * 1024 and member.file_size > max_ratio * max(
+                    member.compress_size, 1):
+                raise TooLarge(f"其中的 {member.filename} 压缩比异常"
+                               f"（{member.file_size // max(member.compress_size, 1)} 倍）")

@@ -28,6 +28,20 @@ def check_styles(template_set: TemplateSet) -> list[CheckProblem]:
     if not path.is_file():
         return [CheckProblem("style", shown, None,
                              "缺少参考文档 reference.docx；请从 default 模板集复制一份")]
+    from reportgen.files import TooLarge, check_zip
+    from reportgen.writers.docx_writer import (
+        REFERENCE_MAX_BYTES,
+        REFERENCE_MAX_RATIO,
+        REFERENCE_MAX_UNPACKED,
+    )
+
+    try:
+        check_zip(path, REFERENCE_MAX_BYTES, REFERENCE_MAX_UNPACKED, REFERENCE_MAX_RATIO)
+    except TooLarge as exc:
+        return [CheckProblem("style", shown, None,
+                             f"参考文档{exc}；请用 Word 另存一份正常的 .docx")]
+    except Exception:  # not a zip at all: python-docx below says so in its words
+        pass
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # zip, XML or content-type errors from a hand-edited file

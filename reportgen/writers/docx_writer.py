@@ -25,6 +25,7 @@ import io
 import logging
 import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
@@ -51,6 +52,7 @@ from reportgen.document.model import (
     Title,
 )
 from reportgen.errors import ReportgenError, TemplateError
+from reportgen.files import TooLarge, check_zip
 from reportgen.templating.templateset import REFERENCE_DOCX, TemplateSet
 from reportgen.writers.reference_docx import deterministic_zip, w_element
 
@@ -61,6 +63,11 @@ if TYPE_CHECKING:
     from lxml import etree
 
 log = logging.getLogger(__name__)
+
+# Limits on a template set's reference.docx (the default one is about 40 KB, 300 KB unpacked).
+REFERENCE_MAX_BYTES = 20 * 1024 * 1024
+REFERENCE_MAX_UNPACKED = 50 * 1024 * 1024
+REFERENCE_MAX_RATIO = 200
 
 FIGURE_WIDTH = Cm(14)
 # What a reference document that does not say so gets from Word: 10 pt text and cells with
@@ -655,6 +662,17 @@ class DocxWriter:
         if not path.is_file():
             raise TemplateError(f"模板集“{template_set.name}”缺少参考文档 {REFERENCE_DOCX}",
                                 file=str(path))
+        try:
+            # A reference document is a few hundred KB; one that unpacks to gigabytes would
+            # put a 67 MB styles.xml into every report (or exhaust memory) before failing.
+            check_zip(path, max_bytes=REFERENCE_MAX_BYTES, max_unpacked=REFERENCE_MAX_UNPACKED,
+                      max_ratio=REFERENCE_MAX_RATIO)
+        except TooLarge as exc:
+            raise TemplateError(f"参考文档 {REFERENCE_DOCX} {exc}；请用 Word 另存一份正常的 .docx",
+                                file=str(path)) from exc
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise TemplateError(f"参考文档无法打开（需要 .docx 格式）：{exc}",
+                                file=str(path)) from exc
         try:
             doc = docx.Document(str(path))
         except Exception as exc:  # zip, XML or content-type errors from a hand-edited file

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from reportgen.document.model import Document, Figure
 from reportgen.errors import FontError, TemplateError
+from reportgen.files import TooLarge, read_bounded
 from reportgen.templating.templateset import TemplateSet
 from reportgen.writers.html import HEADER_WRAP_CLASSES, document_to_html
 
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 # Figures are addressed as reportgen-figure:1, reportgen-figure:2 … (1-based position in
 # document.figures()); a scheme of our own can never collide with a file in the set.
 FIGURE_SCHEME = "reportgen-figure"
+# The largest file of a template set the PDF may load (print.css, a logo, a font file).
+RESOURCE_MAX_BYTES = 20 * 1024 * 1024
 
 # Defaults every template set gets, as a *user* stylesheet: the set's print.css (author
 # origin) overrides them where it says otherwise. A word longer than a line (a pasted URL,
@@ -90,7 +93,7 @@ class ResourcePolicy:
             return self._load(url)
         except ResourceRefused as exc:
             self.refused.append(url)
-            log.warning("已拒绝加载资源（只允许模板集文件夹内的文件）：%s（%s）", url, exc)
+            log.warning("已拒绝加载资源：%s（%s；只加载模板集文件夹内大小正常的文件）", url, exc)
             raise
 
     def _load(self, url: str) -> tuple[bytes, str, str]:
@@ -121,7 +124,11 @@ class ResourcePolicy:
         mime = _MIME_OVERRIDES.get(path.suffix.lower())
         if mime is None:
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return path.read_bytes(), mime, path.as_uri()
+        try:
+            data = read_bounded(path, RESOURCE_MAX_BYTES)
+        except TooLarge as exc:
+            raise ResourceRefused(f"{path.name} {exc}") from exc
+        return data, mime, path.as_uri()
 
 
 def make_url_fetcher(policy: ResourcePolicy) -> URLFetcher:
