@@ -122,6 +122,11 @@ def _colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+MAX_LABEL_CHARS = 20
+# A year axis with more labels than this shows every second (third …) year.
+MAX_YEAR_LABELS = 12
+
+
 def _wrap_labels(labels: Sequence[str], axes_width_pt: float, fontsize: float) -> tuple[
     list[str], float
 ]:
@@ -130,6 +135,10 @@ def _wrap_labels(labels: Sequence[str], axes_width_pt: float, fontsize: float) -
     Chinese has no spaces, so names are cut into equal pieces (机械装备/制造业, not
     机械装备制造/业); a name needing more than three lines is rotated instead.
     """
+    # A name of 60 characters would push the chart off its figure: the table beside the
+    # chart has it whole, the axis a shortened form.
+    labels = [label if len(label) <= MAX_LABEL_CHARS else label[:MAX_LABEL_CHARS - 1] + "…"
+              for label in labels]
     n = max(len(labels), 1)
     per_line = max(2, int(axes_width_pt / n / (fontsize * 1.05)))
     longest = max((len(s) for s in labels), default=0)
@@ -218,8 +227,10 @@ def _draw_line(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
     ax.margins(x=0.06, y=0.15)
-    ax.set_xticks(xs)
-    ax.set_xticklabels(spec.categories)
+    step = -(-len(xs) // MAX_YEAR_LABELS)  # 31 years: every third year is labelled
+    shown = xs[::-1][::step][::-1]  # always label the latest year
+    ax.set_xticks(shown)
+    ax.set_xticklabels([spec.categories[x] for x in shown])
     _unit_label(ax, spec)
     if spec.x_label:
         ax.set_xlabel(spec.x_label)

@@ -59,19 +59,33 @@ def output_bar_chart(clusters: Iterable[Cluster], caption: str, title: str = "")
     rows = sorted(chart_clusters(clusters), key=_output, reverse=True)
     if len(rows) < 2:
         return Markup("")
-    unit = formatting.money_unit_for([c.output for c in rows])
     label = rows[0].output_label
+    names = [c.name for c in rows]
+    amounts = [_output(c) for c in rows]
+    if len(rows) > MAX_BARS:
+        # 300 bars cannot be read: the largest stay, the rest are one bar, 其他.
+        names = [*names[:MAX_BARS - 1], "其他"]
+        amounts = [*amounts[:MAX_BARS - 1], sum(amounts[MAX_BARS - 1:], Decimal(0))]
+    unit = formatting.money_unit_for(amounts)
     return _figure({
         "chart": "bar", "title": title or f"各产业集群{label}", "unit": unit,
-        "categories": [c.name for c in rows],
-        "series": [[label, [_float_in(_output(c), unit) for c in rows]]],
+        "categories": names,
+        "series": [[label, [_float_in(a, unit) for a in amounts]]],
         "x_label": "", "y_label": label,
     }, caption)
 
 
+# More bars than this overprint their names on a page-wide chart.
+MAX_BARS = 15
+# More lines than this cannot be told apart; the smaller clusters join 其他.
+MAX_LINES = 8
+
+
 def can_draw_bar(survey: Survey) -> bool:
-    """A bar chart needs two clusters with an exact output of the chart label."""
-    return len(chart_clusters(survey.clusters)) >= 2
+    """A bar chart needs two clusters with an exact output of the chart label, not all 0
+    (an all-zero chart is an empty frame with a meaningless axis)."""
+    rows = chart_clusters(survey.clusters)
+    return len(rows) >= 2 and any(_output(c) > 0 for c in rows)
 
 
 # More slices than this cannot be told apart; the smallest clusters join 其他.
@@ -137,6 +151,13 @@ def trend_chart(survey: Survey, caption: str, title: str = "") -> Markup:
     years = sorted({y for s in points.values() for y in s})
     if not years:
         return Markup("")
+    if len(points) > MAX_LINES:
+        # The largest clusters (by their latest figure) keep a line; the others are summed
+        # into 其他 for the years every one of them has a figure.
+        ranked = sorted(points, key=lambda n: points[n][max(points[n])], reverse=True)
+        rest = [points.pop(name) for name in ranked[MAX_LINES - 1:]]
+        points["其他"] = {y: sum((s[y] for s in rest), Decimal(0)) for y in years
+                          if all(y in s for s in rest)}
     unit = formatting.money_unit_for([v for s in points.values() for v in s.values()])
     return _figure({
         "chart": "line", "title": title or f"主要产业集群{label}变化", "unit": unit,
