@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import docx
+import pytest
 
 from tests.conftest import SAMPLES, need, run_cli
 
@@ -140,3 +142,20 @@ def test_build_and_watch_options_are_explained_and_checked() -> None:
     assert both.returncode == 2 and "不能同时使用" in both.stderr
     missing = run_cli("watch", "no-such-folder")
     assert missing.returncode == 2 and "找不到" in missing.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["build", "--jobs", "abc"], ["preview", "--port", "x", "--no-browser"],
+    ["templates", "list", "extra"], ["build", "--out", "/etc/passwd", "inputs/lingxi.yaml"],
+    ["build", "--jobs"], ["build", "-f", "xls"], ["watch", "--zz"], ["upgrade"],
+    ["check", "a", "--nope"], ["frobnicate"],
+])
+def test_usage_errors_are_chinese(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    # Option names and the values staff typed may be Latin; no English sentence may remain.
+    words = set(re.findall(r"[A-Za-z]{4,}", result.stderr))
+    allowed = {a.strip("-") for a in args} | {"reportgen", "help", "jobs", "port", "docx",
+                                              "format", "browser", "passwd", "yaml", "lingxi",
+                                              "inputs"}
+    assert words <= allowed, result.stderr

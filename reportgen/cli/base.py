@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -25,7 +26,26 @@ _HELP_WORDS = [
 ]
 
 
+# Click's messages with a value in them; translated whole, so no English is left around it.
+_HELP_PATTERNS = [
+    (re.compile(r"'([^']*)' is not a valid integer range\."), r"“\1”不是有效的整数"),
+    (re.compile(r"'([^']*)' is not a valid integer\."), r"“\1”不是整数"),
+    (re.compile(r"'([^']*)' is not a valid float\."), r"“\1”不是数字"),
+    (re.compile(r"'([^']*)' is not a valid boolean\."), r"“\1”不是 true 或 false"),
+    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), r"多余的参数：\1"),
+    (re.compile(r"(?:Directory|File|Path) '([^']*)'"), r"“\1”"),
+    (re.compile(r"is a directory\."), "是文件夹，不是文件。"),
+    (re.compile(r"is not writable\."), "不能写入。"),
+    (re.compile(r"is not readable\."), "不能读取。"),
+    (re.compile(r"Missing option '([^']*)'"), r"缺少选项 '\1'"),
+    (re.compile(r"\(choose from ([^)]*)\)"), r"（可选：\1）"),
+    (re.compile(r"File exists"), "文件已存在"),
+]
+
+
 def chinese(text: str) -> str:
+    for pattern, replacement in _HELP_PATTERNS:
+        text = pattern.sub(replacement, text)
     for english, chinese in _HELP_WORDS:
         text = text.replace(english, chinese)
     return text
