@@ -365,3 +365,28 @@ def test_a_report_whose_pdf_cannot_be_put_in_place_keeps_both_old_files(tmp_path
     assert "county.pdf" in message and "保持原样" in message and "内部错误" not in message
     assert (out / "county.docx").read_bytes() == b"old docx"
     assert sorted(p.name for p in out.iterdir()) == ["county.docx", "county.pdf"]
+
+
+def test_sigterm_stops_a_build_like_ctrl_c(versions: Versions, tmp_path: Path) -> None:
+    """`kill` during a build: the same clean stop as Ctrl-C, not exit 143 with .tmp files."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    restore(versions, out)
+    process = subprocess.Popen(cli("build", str(versions.source), "--out", str(out),
+                                   "--jobs", "1"), cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    # Wait until the report is being written (a temporary file appears), then kill.
+    while not any(p.name.endswith(".tmp") for p in out.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "build ended too soon"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "已中断" in stderr
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+    now = reports(out)
+    for name in REPORTS:  # each report is the old one or the complete new one
+        assert now[name] in (versions.old[name], versions.new[name])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -67,6 +71,20 @@ class ChineseCommand(_ChineseHelp, click.Command):
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 HELP_OPTION = {"help": "显示本帮助并退出。"}
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """`kill` (SIGTERM) stops a command as cleanly as Ctrl-C: reports in progress finish or
+    leave the old files, temporary files are removed, and the command says it stopped."""
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def err(message: str) -> None:

@@ -16,6 +16,7 @@ from reportgen.cli.base import (
     command,
     err,
     find_inputs,
+    terminate_as_interrupt,
 )
 from reportgen.errors import os_reason
 from reportgen.writers import WRITERS
@@ -74,7 +75,8 @@ def build(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...], force: b
     if quiet and verbose:
         raise click.UsageError("--quiet 和 --verbose 不能同时使用")
     inputs = find_inputs(paths)
-    sys.exit(run_batch(inputs, out, formats, force, jobs, make_reporter(quiet, verbose)))
+    with terminate_as_interrupt():
+        sys.exit(run_batch(inputs, out, formats, force, jobs, make_reporter(quiet, verbose)))
 
 
 @command("检查调研数据文件，不生成任何文件。\n\n"

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 
 import click
 
-from reportgen.cli.base import EXIT_FAILED, EXIT_OK, PATHS, command, err, find_inputs
+from reportgen.cli.base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    PATHS,
+    command,
+    err,
+    find_inputs,
+    terminate_as_interrupt,
+)
 from reportgen.cli.build_commands import FORMATS, JOBS, OUT
 from reportgen.errors import os_reason
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # `kill` (SIGTERM) stops watching as cleanly as Ctrl-C
 
 
 @command("监视调研数据和模板集，文件一保存就重新生成受影响的报告。\n\n"
@@ -40,9 +42,9 @@ def watch(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...], jobs: in
     find_inputs(paths)  # the same usage errors as build: missing path, no survey at all
     session = WatchSession(list(paths) or [Path("inputs")], out, formats or DEFAULT_FORMATS,
                            jobs, lambda: make_reporter(quiet, verbose))
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        session.run()
+        with terminate_as_interrupt():
+            session.run()
     except KeyboardInterrupt:
         err("已停止监视")
         sys.exit(EXIT_OK)
@@ -52,5 +54,3 @@ def watch(paths: tuple[Path, ...], out: Path, formats: tuple[str, ...], jobs: in
     except RuntimeError as exc:  # the file watcher itself failed (e.g. a watched folder gone)
         err(f"错误：无法继续监视：{exc}")
         sys.exit(EXIT_FAILED)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
