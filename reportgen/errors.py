@@ -1,12 +1,16 @@
 """The one exception tree of reportgen.
 
-Everything the toolkit raises on purpose derives from ReportgenError; only the CLI turns
-these into messages and exit codes.
+Everything the toolkit raises on purpose derives from ReportgenError. Errors carry where they
+are as fields (a Problem's file, line, column and key path; a TemplateError's file, line,
+column and source line); `describe` is the one function that words any error for staff, used
+by build, watch, the preview and the command line alike. Only the command line turns errors
+into exit codes.
 
     ReportgenError
     ├── SurveyError        a survey file is invalid (carries every Problem found in it)
-    ├── TemplateError      a template set cannot be loaded or rendered (file:line)
-    ├── DocumentError      template output uses markup outside the supported subset
+    ├── TemplateError      a template set cannot be loaded or rendered, or wrote HTML outside
+    │                      the supported subset (file, line, column, source line as fields)
+    ├── DocumentError      rendered HTML outside the subset, not (yet) traced to a template line
     ├── FontError          a font the report needs is not installed
     ├── OutputError        an output file cannot be written (disk full, no permission)
     └── InternalError      a bug in reportgen itself, caught so a batch goes on
@@ -64,20 +68,39 @@ class SurveyError(ReportgenError):
 
 
 class TemplateError(ReportgenError):
-    """A template set is broken: syntax error, undefined variable, bad helper call."""
+    """A template set is broken: syntax error, undefined variable, bad helper call, or HTML
+    outside the subset (traced back to the template line that wrote it).
+
+    Where it is, as fields: `file` (as staff see it), `line` and `column` (1-based, None when
+    not known), and `source_line`, the text of that template line.
+    """
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None,
-                 source_line: str | None = None) -> None:
+                 source_line: str | None = None, column: int | None = None) -> None:
         self.message = message
         self.file = file
         self.line = line
+        self.column = column
         self.source_line = source_line
         where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
         super().__init__(f"{where}{message}")
 
 
 class DocumentError(ReportgenError):
-    """The HTML a template produced uses markup the writers do not support."""
+    """The HTML a template produced uses markup the writers do not support.
+
+    `html_line` is the line of the rendered HTML the parser was reading, and `html_text` the
+    markup or text it refused as it stands in that HTML (such as "<a" or a stray sentence):
+    what build.pipeline needs to trace the mistake back to a template line.
+    """
+
+    def __init__(self, message: str, html_line: int | None = None,
+                 html_text: str | None = None) -> None:
+        self.message = message
+        self.html_line = html_line
+        self.html_text = html_text
+        where = f"模板生成的 HTML 第 {html_line} 行：" if html_line else ""
+        super().__init__(f"{where}{message}")
 
 
 class FontError(ReportgenError):

@@ -18,7 +18,7 @@ from reportgen.cli.base import (
     command,
     err,
 )
-from reportgen.errors import TemplateError, os_reason
+from reportgen.errors import TemplateError, describe, os_reason
 
 
 @click.group(cls=ChineseGroup, context_settings=CONTEXT,
@@ -115,7 +115,7 @@ def new(name: str, source: str) -> None:
     try:
         original = find_template_set(source)
     except TemplateError as exc:
-        err(f"错误：{exc}")
+        err(f"错误：{describe(exc)}")
         sys.exit(EXIT_USAGE)
     if not valid_set_name(name):
         from reportgen.templating.templateset import NAME_RULE
@@ -125,7 +125,7 @@ def new(name: str, source: str) -> None:
     try:
         created = copy_template_set(original, name)
     except TemplateError as exc:
-        err(f"错误：{exc}")
+        err(f"错误：{describe(exc)}")
         sys.exit(EXIT_FAILED)
     except OSError as exc:
         err(f"错误：无法创建模板集文件夹：{os_reason(exc)}")
@@ -152,7 +152,7 @@ def check(name: str | None, surveys: tuple[Path, ...]) -> None:
     try:
         sets = [find_template_set(n) for n in ([name] if name else available_sets())]
     except TemplateError as exc:
-        err(f"错误：{exc}")
+        err(f"错误：{describe(exc)}")
         sys.exit(EXIT_USAGE)
     if not sets:
         err("错误：没有找到任何模板集")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reportgen.cli.base import EXIT_FAILED, EXIT_OK, command, err, find_inputs
-from reportgen.errors import OutputError, SurveyError
+from reportgen.errors import OutputError, SurveyError, describe
 
 
 @command("把第 1 版格式的调研数据文件升级为第 2 版格式（schema: 2）。\n\n"
@@ -44,7 +44,7 @@ def upgrade(paths: tuple[Path, ...], check: bool, output: Path | None) -> None:
             continue
         except OutputError as exc:
             failed += 1
-            err(f"错误：{exc}")
+            err(f"错误：{describe(exc)}")
             continue
         target = f"，写入 {output}" if output is not None else ""
         if result.already:

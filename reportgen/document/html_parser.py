@@ -20,7 +20,8 @@
     <section>, <div>, <article>, <main>, <body>   transparent containers
 
 Anything else (img, a, script, style, link, br …) is refused with a DocumentError that says
-which tag, on which line of the rendered HTML, and what to use instead.
+which tag and what to use instead; its fields `html_line` and `html_text` say where in the
+rendered HTML, so the build can name the template line that wrote it (build.pipeline).
 """
 
 from __future__ import annotations
@@ -78,8 +79,7 @@ def _classes(el: Any) -> set[str]:
 def _refuse(el: Any, where: str) -> DocumentError:
     tag = _tag(el)
     hint = tag_advice(tag)
-    return DocumentError(
-        f"模板生成的 HTML 第 {el.sourceline} 行：{where}中不支持 <{tag}> 标签；{hint}")
+    return DocumentError(f"{where}中不支持 <{tag}> 标签；{hint}", el.sourceline, f"<{tag}")
 
 
 def _level(el: Any) -> int:
@@ -88,8 +88,8 @@ def _level(el: Any) -> int:
     if raw is None:
         return 0
     if raw.strip() not in ("1", "2", "3", "4"):
-        raise DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：data-level=\"{raw}\" "
-                            "应为 1 到 4 的数字（编号层级：一、（一）1.（1））")
+        raise DocumentError(f"data-level=\"{raw}\" 应为 1 到 4 的数字"
+                            "（编号层级：一、（一）1.（1））", el.sourceline, "data-level")
     return int(raw)
 
 
@@ -102,8 +102,9 @@ def _follows_table(el: Any) -> bool:
 
 
 def _stray_text(el: Any, text: str) -> DocumentError:
-    return DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：文字“{text.strip()[:20]}”"
-                         "不在任何 <p> 段落中；请用 <p>…</p> 包起来")
+    shown = text.strip()
+    return DocumentError(f"文字“{shown[:20]}”不在任何 <p> 段落中；请用 <p>…</p> 包起来",
+                         el.sourceline, shown.splitlines()[0][:20])
 
 
 class _Parser:
@@ -245,8 +246,8 @@ class _Parser:
     def figure(self, el: Any) -> Figure:
         raw = el.get("data-chart")
         if raw is None:
-            raise DocumentError(f"模板生成的 HTML 第 {el.sourceline} 行：<figure> 只能放图表；"
-                                "请用 chart('bar'|'pie'|'trend', '图题') 生成")
+            raise DocumentError("<figure> 只能放图表；请用 chart('bar'|'pie'|'trend', '图题') 生成",
+                                el.sourceline, "<figure")
         try:
             data = json.loads(raw)
             spec = ChartSpec(
@@ -257,8 +258,9 @@ class _Parser:
                 y_label=data.get("y_label", ""),
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise DocumentError(
-                f"模板生成的 HTML 第 {el.sourceline} 行：图表数据无法读取（{exc}）") from exc
+            raise DocumentError("<figure> 中的图表数据无法读取；图请用 chart('bar'|'pie'|'trend', "
+                                "'图题') 生成，不要手写 <figure>", el.sourceline,
+                                "<figure") from exc
         caption = ""
         for child in el:
             if _tag(child) == "figcaption":

@@ -20,6 +20,7 @@ from reportgen.errors import (
     Problem,
     SurveyError,
     TemplateError,
+    describe,
 )
 from reportgen.preview.poppler import PageInfo
 from reportgen.preview.state import Choice, PreviewState, Rendering
@@ -162,9 +163,10 @@ def _template_panel(state: PreviewState, error: TemplateError) -> str:
     if error.line and 0 < error.line <= len(lines):
         first = max(error.line - _CONTEXT_LINES, 1)
         last = min(error.line + _CONTEXT_LINES, len(lines))
-        parts.append(_code([(n, lines[n - 1], n == error.line) for n in range(first, last + 1)]))
+        parts.append(_code([(n, lines[n - 1], n == error.line) for n in range(first, last + 1)],
+                           mark_col=error.column))
     elif error.source_line is not None and error.line:
-        parts.append(_code([(error.line, error.source_line, True)]))
+        parts.append(_code([(error.line, error.source_line, True)], mark_col=error.column))
     return "".join(parts)
 
 
@@ -209,7 +211,8 @@ def error_panel(state: PreviewState, error: Exception | None) -> str:
         inner = _survey_panel(state, error)
     else:
         title = next((t for kind, t in _TITLES if isinstance(error, kind)), "无法生成预览")
-        inner = f'<h2>{title}</h2><p class="message">{_e(error)}</p>'
+        text = describe(error) if error is not None else ""
+        inner = f'<h2>{title}</h2><p class="message">{_e(text)}</p>'
     hint = '<p class="hint">改正后保存文件，本页会自动刷新。</p>'
     return f'<section class="error-panel" role="alert">{inner}{hint}</section>'
 

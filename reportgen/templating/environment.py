@@ -13,16 +13,23 @@ On top of the sandbox:
 - `*` and `**` refuse results that would swamp memory ("x" * 10**9, 10**10**10).
 
 Every Jinja error becomes a TemplateError naming the template file and line, in Chinese.
+HTML the document parser refuses is traced back the same way (locate_document_error): the
+survey is rendered again with invisible marks saying which template file and line wrote each
+piece of output, so the mistake is reported at the template line, never at a line of
+generated HTML staff do not see.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import math
 import os
+import re
 import time
 import types
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -34,7 +41,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from reportgen import formatting
-from reportgen.errors import TemplateError
+from reportgen.errors import DocumentError, TemplateError
 from reportgen.survey.model import Cluster, Survey
 from reportgen.templating import explain, helpers, phrases
 from reportgen.templating.context import CONTEXT_NAMES, build_context
@@ -119,6 +126,7 @@ _OPAQUE_TYPES: tuple[type, ...] = (PurePath, io.IOBase, types.ModuleType)
 
 class ReportEnvironment(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
+    trace: _Trace | None = None  # set for a traced rendering (see trace_output)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, _OPAQUE_TYPES) or isinstance(value, io.IOBase | types.ModuleType):
@@ -133,6 +141,8 @@ class ReportEnvironment(SandboxedEnvironment):
         for node in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):
             call = budget.call_method("tick", lineno=node.lineno)
             node.body.insert(0, nodes.ExprStmt(call, lineno=node.lineno))
+        if self.trace is not None:
+            self.trace.mark(tree, filename or name or "")
         return tree
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
@@ -149,7 +159,8 @@ class ReportEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def make_environment(template_set: TemplateSet) -> ReportEnvironment:
+def make_environment(template_set: TemplateSet,
+                     trace: _Trace | None = None) -> ReportEnvironment:
     env = ReportEnvironment(
         loader=SetLoader(template_set.root),
         autoescape=jinja2.select_autoescape(["html", "htm", "j2"], default=True),
@@ -162,6 +173,7 @@ def make_environment(template_set: TemplateSet) -> ReportEnvironment:
     env.filters.update(formatting.FILTERS)
     env.filters.update(helpers.FILTERS)
     env.globals.update(helpers.HELPERS)
+    env.trace = trace
     return env
 
 
@@ -260,63 +272,15 @@ def template_error(exc: BaseException, template_set: TemplateSet,
     return TemplateError(message, display_path(file), line, _source_line(file, line))
 
 
-# Output chunk → the template line that produced it, for mapping rendered HTML back.
-Origin = tuple[int, str | None, int | None]  # (offset in output, template file, line)
-
-
-def _chunk_origin(gen: types.GeneratorType) -> tuple[str | None, int | None]:
-    """The template file and line a suspended render generator is yielding from.
-
-    Includes run their own generator (held in the local `gen` of the including frame),
-    blocks are delegated with `yield from`; the innermost one is the line that wrote.
-    """
-    current = gen
-    while True:
-        inner = current.gi_yieldfrom
-        frame = current.gi_frame
-        if inner is None and frame is not None:
-            candidate = frame.f_locals.get("gen")
-            if isinstance(candidate, types.GeneratorType) and candidate is not current:
-                inner = candidate
-        if not isinstance(inner, types.GeneratorType) or inner.gi_frame is None:
-            break
-        current = inner
-    frame = current.gi_frame
-    if frame is None:
-        return None, None
-    template = frame.f_globals.get("__jinja_template__")
-    if template is None:
-        return None, None
-    return template.filename, template.get_corresponding_lineno(frame.f_lineno)
-
-
-def _render(template: jinja2.Template, context: dict[str, Any],
-            origins: list[Origin] | None) -> str:
-    if origins is None:
-        return template.render(context)
-    env = template.environment
-    gen = template.root_render_func(template.new_context(context))
-    parts: list[str] = []
-    offset = 0
-    try:
-        for chunk in gen:
-            file, line = _chunk_origin(gen)
-            origins.append((offset, file, line))
-            parts.append(chunk)
-            offset += len(chunk)
-    except Exception:
-        env.handle_exception()
-    return env.concat(parts)  # type: ignore[attr-defined,no-any-return]
-
-
 def render_html(survey: Survey, template_set: TemplateSet, entry: str = ENTRY,
-                time_limit: float | None = None, origins: list[Origin] | None = None) -> str:
-    """Render the set's entry template with the survey; TemplateError with file:line.
+                time_limit: float | None = None) -> str:
+    """Render the set's entry template with the survey; TemplateError with file:line."""
+    return _render_html(survey, template_set, entry, time_limit, None)
 
-    `origins`, when given, receives (output offset, template file, line) for each chunk of
-    output, so problems found in the HTML can be traced back to the template line.
-    """
-    env = make_environment(template_set)
+
+def _render_html(survey: Survey, template_set: TemplateSet, entry: str,
+                 time_limit: float | None, trace: _Trace | None) -> str:
+    env = make_environment(template_set, trace)
     budget = env.extensions[RenderBudget.identifier]
     budget.start(time_limit or render_time_limit())  # type: ignore[attr-defined]
     bound = _bound_helpers(survey)
@@ -328,7 +292,7 @@ def render_html(survey: Survey, template_set: TemplateSet, entry: str = ENTRY,
                                                   schema=survey.schema_)
     context = build_context(survey) | bound
     try:
-        return _render(env.get_template(entry), context, origins)
+        return env.get_template(entry).render(context)
     except TemplateError as exc:
         if exc.file is None:  # raised by a helper (chart kind): say where it was called
             located = template_error(exc, template_set, env)
@@ -338,6 +302,153 @@ def render_html(survey: Survey, template_set: TemplateSet, entry: str = ENTRY,
     except (jinja2.TemplateError, RenderTimeLimit, TypeError, ValueError, AttributeError,
             KeyError, ArithmeticError, RecursionError) as exc:
         raise template_error(exc, template_set, env) from exc
+
+
+# ----------------------------------------------------------------------------- tracing
+#
+# To say which template line wrote a piece of HTML, the survey is rendered a second time
+# with a mark before every piece of output: each line of template text and each {{ }}.
+# The marks travel with the text through macro calls, includes and imports, so the final
+# output says, at every offset, which file and line wrote it. They are made of Unicode
+# noncharacters, which survey and template text have no use for (should one contain them,
+# the traced output no longer matches and nothing is located). Done only after the parser
+# refused something: errors are rare, and a traced render costs about as much as a render.
+
+_MARK_START, _MARK_END = "\ufdd0", "\ufdd1"
+_MARK_DIGITS = "".join(chr(0xFDE0 + d) for d in range(16))  # hexadecimal digits
+_MARKS = re.compile("\ufdd0([\ufde0-\ufdef]+)\ufdd1")
+
+# (offset in the output, template file, line): from that offset on, that line wrote it.
+Origin = tuple[int, str, int]
+
+
+@dataclass
+class _Trace:
+    """Marks to put into the templates as they are compiled, and the places they stand for.
+
+    With `everywhere` False, only output printed straight into the report is marked: not
+    macro bodies (their whole output is placed at the line that called the macro), nor what
+    a template computes with ({% set x %}…{% endset %}, {% filter %}).
+    """
+
+    everywhere: bool
+    places: list[tuple[str, int]] = field(default_factory=list)
+
+    def _mark(self, file: str, line: int) -> nodes.TemplateData:
+        digits = "".join(_MARK_DIGITS[int(d, 16)] for d in f"{len(self.places):x}")
+        self.places.append((file, line))
+        return nodes.TemplateData(_MARK_START + digits + _MARK_END, lineno=line)
+
+    def mark(self, tree: nodes.Template, file: str) -> None:
+        skip = set()
+        if not self.everywhere:
+            skip = {id(output) for block in tree.find_all(
+                        (nodes.Macro, nodes.CallBlock, nodes.AssignBlock, nodes.FilterBlock))
+                    for output in block.find_all(nodes.Output)}
+        for output in tree.find_all(nodes.Output):
+            if id(output) in skip:
+                continue
+            marked: list[nodes.Expr] = []
+            for child in output.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    # One mark per line of template text: a line of it is found exactly.
+                    lines = child.data.split("\n")
+                    for i, text in enumerate(lines):
+                        text += "\n" if i < len(lines) - 1 else ""
+                        if text:
+                            line = child.lineno + i
+                            marked += [self._mark(file, line),
+                                       nodes.TemplateData(text, lineno=line)]
+                else:
+                    marked += [self._mark(file, child.lineno), child]
+            output.nodes = marked
+
+    def unmark(self, traced: str) -> tuple[str, list[Origin]]:
+        """The output without its marks, and where each part of it came from."""
+        parts: list[str] = []
+        origins: list[Origin] = []
+        offset = last = 0
+        for found in _MARKS.finditer(traced):
+            parts.append(traced[last:found.start()])
+            offset += found.start() - last
+            last = found.end()
+            index = int("".join(f"{ord(c) - 0xFDE0:x}" for c in found.group(1)), 16)
+            if index < len(self.places):
+                origins.append((offset, *self.places[index]))
+        parts.append(traced[last:])
+        return "".join(parts), origins
+
+
+def trace_output(survey: Survey, template_set: TemplateSet, html: str,
+                 entry: str = ENTRY) -> list[Origin] | None:
+    """Where each part of `html` (this survey's rendering) came from, sorted by offset.
+
+    The marks are checked, not trusted: a template that computes with marked output
+    (`{% if parts.x()|trim %}`, `{{ x|truncate(9) }}`) renders differently. Then only what
+    is printed straight into the report is marked (macro output placed at the line calling
+    the macro); if even that renders differently, None.
+    """
+    for everywhere in (True, False):
+        trace = _Trace(everywhere)
+        try:
+            traced = _render_html(survey, template_set, entry, None, trace)
+        except Exception:  # the marks made the template fail: try with fewer
+            continue
+        clean, origins = trace.unmark(traced)
+        if clean == html:
+            return origins
+    return None
+
+
+def _offset_of(html: str, line: int, text: str | None) -> int | None:
+    """Where on (or nearest to) line `line` of `html` the refused `text` stands."""
+    start = 0
+    for _ in range(line - 1):
+        start = html.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = html.find("\n", start)
+    end = len(html) if end < 0 else end
+    if not text:
+        return start
+    best: tuple[int, int] | None = None
+    for found in _needle(text).finditer(html):
+        at = found.start()
+        distance = start - at if at < start else max(at - end, 0)
+        if best is None or distance < best[0]:
+            best = (distance, at)
+        if at > end:
+            break
+    return best[1] if best is not None else start
+
+
+def _needle(text: str) -> re.Pattern[str]:
+    """`text` as it may stand in HTML: tags in any case, "<b" not matching "<body"."""
+    name = re.fullmatch(r"<?[A-Za-z][A-Za-z0-9-]*", text)
+    pattern = re.escape(text) + (r"(?![A-Za-z0-9-])" if name else "")
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def locate_document_error(error: DocumentError, survey: Survey, template_set: TemplateSet,
+                          html: str, entry: str = ENTRY) -> TemplateError | None:
+    """The parser's complaint about `html` as a TemplateError at the template line that
+    wrote the refused markup or text (None when that cannot be traced)."""
+    if not error.html_line:
+        return None
+    offset = _offset_of(html, error.html_line, error.html_text)
+    origins = trace_output(survey, template_set, html, entry) if offset is not None else None
+    if offset is None or not origins:
+        return None
+    index = bisect.bisect_right([origin[0] for origin in origins], offset) - 1
+    if index < 0:
+        return None
+    _, file, line = origins[index]
+    source_line = _source_line(file, line)
+    column = None
+    if source_line is not None and error.html_text:
+        found = _needle(error.html_text).search(source_line)
+        column = found.start() + 1 if found else None
+    return TemplateError(error.message, display_path(file), line, source_line, column)
 
 
 def display_path(file: str | None) -> str | None:

@@ -210,8 +210,10 @@ def test_template_markup_cannot_load_outside_resources(tmp_path: Path) -> None:
     for markup in ('<img src="../../secret.png">', '<link rel="stylesheet" href="/etc/x.css">',
                    "<style>@import url(../../x.css);</style>"):
         ts = make_set(tmp_path, {"report.html": f"<h1>t</h1>\n<p>a</p>\n{markup}\n"})
-        with pytest.raises(DocumentError, match="不支持"):
+        with pytest.raises(TemplateError, match="不支持") as refused:
             render_document(make_survey(), ts)
+        # Reported at the template line that wrote it, not a line of generated HTML.
+        assert refused.value.line == 3 and isinstance(refused.value.__cause__, DocumentError)
     # Attributes are not carried into the printed HTML: the writers rebuild it from the tree.
     from reportgen.writers.html import document_to_html
 
