@@ -138,9 +138,10 @@ class ReportEnvironment(SandboxedEnvironment):
         budget = self.extensions[RenderBudget.identifier]
         # The check is reached through the extension (compiled to a direct attribute of the
         # environment), not a template name, so no template can shadow or remove it.
-        for node in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):
-            call = budget.call_method("tick", lineno=node.lineno)
-            node.body.insert(0, nodes.ExprStmt(call, lineno=node.lineno))
+        loop: nodes.For | nodes.Macro | nodes.CallBlock
+        for loop in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):  # type: ignore[assignment]
+            call = budget.call_method("tick", lineno=loop.lineno)
+            loop.body.insert(0, nodes.ExprStmt(call, lineno=loop.lineno))
         if self.trace is not None:
             self.trace.mark(tree, filename or name or "")
         return tree
