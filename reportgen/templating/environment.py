@@ -52,6 +52,11 @@ RENDER_TIME_LIMIT = 5.0
 TIME_LIMIT_ENV = "REPORTGEN_RENDER_TIME_LIMIT"
 MAX_REPEAT_LENGTH = 100_000  # longest str / list a template may build with *
 MAX_EXPONENT = 100
+MAX_INT_BITS = 4096  # no figure needs more; 10**100 is 333 bits, a 10**100**100 tower is not
+MAX_WIDTH = 10_000  # the widest padding or indent a format, center or indent may ask for
+MAX_OUTPUT = 10 * 1024 * 1024  # characters one rendering may produce (a report is ~100 KB)
+# A width, precision or fill count written in a format: %0999999999d, {:>999999999}, {:.1e9f}
+_FORMAT_NUMBER = re.compile(r"[0-9]+")
 
 # Helpers bound to the survey per rendering (see _bound_helpers).
 BOUND_HELPERS: tuple[str, ...] = ("chart", "table", "can_draw_pie", "can_draw_bar",
@@ -125,13 +130,32 @@ _OPAQUE_TYPES: tuple[type, ...] = (PurePath, io.IOBase, types.ModuleType)
 
 
 class ReportEnvironment(SandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
     trace: _Trace | None = None  # set for a traced rendering (see trace_output)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, _OPAQUE_TYPES) or isinstance(value, io.IOBase | types.ModuleType):
             return False
         return super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """str.format / format_map, with their widths bounded and their mistakes located."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        template = value.__self__
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _check_format(template)
+            try:
+                return str(wrapped(*args, **kwargs))
+            except (IndexError, KeyError, ValueError, TypeError) as exc:
+                # An ordinary template mistake ('{0}'.format_map({})), not a bug of ours.
+                raise jinja2.exceptions.TemplateRuntimeError(
+                    f"格式化文字“{template[:40]}”出错（{type(exc).__name__}: {exc}）；"
+                    "请检查 {} 中的序号、名称和格式") from exc
+
+        return bounded
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
@@ -151,6 +175,16 @@ class ReportEnvironment(SandboxedEnvironment):
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise jinja2.exceptions.SecurityError(
                 f"乘方的指数太大（{right}），最多 {MAX_EXPONENT}")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) \
+                and right > 0 and abs(left).bit_length() * right > MAX_INT_BITS:
+            # (((10**100)**100)**100) passes the exponent check at each step; the numbers
+            # themselves would take minutes to compute.
+            raise jinja2.exceptions.SecurityError("乘方的结果太大，报告中用不到这样的数")
+        if operator == "*" and isinstance(left, int) and isinstance(right, int) \
+                and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+            raise jinja2.exceptions.SecurityError("乘积太大，报告中用不到这样的数")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 if (isinstance(seq, str | list | tuple) and isinstance(count, int)
@@ -158,6 +192,60 @@ class ReportEnvironment(SandboxedEnvironment):
                     raise jinja2.exceptions.SecurityError(
                         f"重复得到的文字或列表太长（超过 {MAX_REPEAT_LENGTH} 项）")
         return super().call_binop(context, operator, left, right)
+
+
+def _check_format(template: str) -> None:
+    """Refuse a format string asking for a huge width or precision before it is used."""
+    for number in _FORMAT_NUMBER.findall(template):
+        if len(number) > 5 or int(number) > MAX_WIDTH:
+            raise jinja2.exceptions.SecurityError(
+                f"格式中的宽度或精度太大（{number[:12]}），最多 {MAX_WIDTH}")
+
+
+def _bounded_filters() -> dict[str, Any]:
+    """Jinja's filters that can grow a text without a loop, with their sizes bounded."""
+    from jinja2 import filters
+
+    def width(value: Any) -> None:
+        if isinstance(value, int) and abs(value) > MAX_WIDTH:
+            raise jinja2.exceptions.SecurityError(f"宽度太大（{value}），最多 {MAX_WIDTH}")
+
+    def center(value: Any, width_: int = 80) -> str:
+        width(width_)
+        return str(value).center(width_)
+
+    def indent(value: Any, width_: Any = 4, first: bool = False, blank: bool = False) -> Any:
+        width(width_)
+        if isinstance(width_, str) and len(width_) > MAX_WIDTH:
+            raise jinja2.exceptions.SecurityError("缩进的文字太长")
+        return filters.do_indent(value, width_, first, blank)
+
+    def replace(eval_ctx: Any, value: Any, old: Any, new: Any, count: Any = None) -> Any:
+        text, old_text, new_text = str(value), str(old), str(new)
+        times = text.count(old_text) if old_text else len(text) + 1
+        if count is not None:
+            times = min(times, int(count))
+        if len(text) + times * max(len(new_text) - len(old_text), 0) > MAX_OUTPUT:
+            raise jinja2.exceptions.SecurityError("替换后的文字太长")
+        return filters.do_replace(eval_ctx, value, old, new, count)
+
+    def join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value)
+        if len(items) > 1 and len(str(d)) * (len(items) - 1) > MAX_OUTPUT:
+            raise jinja2.exceptions.SecurityError("连接后的文字太长")
+        result = filters.sync_do_join(eval_ctx, items, d, attribute)
+        if len(result) > MAX_OUTPUT:
+            raise jinja2.exceptions.SecurityError("连接后的文字太长")
+        return result
+
+    def format_(value: Any, *args: Any, **kwargs: Any) -> str:
+        _check_format(str(value))
+        return filters.do_format(value, *args, **kwargs)
+
+    replace_filter = jinja2.pass_eval_context(replace)
+    join_filter = jinja2.pass_eval_context(join)
+    return {"center": center, "indent": indent, "replace": replace_filter, "join": join_filter,
+            "format": format_}
 
 
 def make_environment(template_set: TemplateSet,
@@ -171,6 +259,7 @@ def make_environment(template_set: TemplateSet,
         keep_trailing_newline=True,
         extensions=[RenderBudget],
     )
+    env.filters.update(_bounded_filters())
     env.filters.update(formatting.FILTERS)
     env.filters.update(helpers.FILTERS)
     env.globals.update(helpers.HELPERS)
@@ -293,7 +382,7 @@ def _render_html(survey: Survey, template_set: TemplateSet, entry: str,
                                                   schema=survey.schema_)
     context = build_context(survey) | bound
     try:
-        return env.get_template(entry).render(context)
+        html = env.get_template(entry).render(context)
     except TemplateError as exc:
         if exc.file is None:  # raised by a helper (chart kind): say where it was called
             located = template_error(exc, template_set, env)
@@ -301,8 +390,13 @@ def _render_html(survey: Survey, template_set: TemplateSet, entry: str,
                                 located.source_line) from exc
         raise
     except (jinja2.TemplateError, RenderTimeLimit, TypeError, ValueError, AttributeError,
-            KeyError, ArithmeticError, RecursionError) as exc:
+            LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
         raise template_error(exc, template_set, env) from exc
+    if len(html) > MAX_OUTPUT:  # a report is about 100 KB; the writers would choke on this
+        raise TemplateError(f"模板生成的内容过多（{len(html) // (1024 * 1024)} MB 文字，上限 "
+                            f"{MAX_OUTPUT // (1024 * 1024)} MB）；请检查模板中的循环和重复",
+                            display_path(str(template_set.root / entry)))
+    return html
 
 
 # ----------------------------------------------------------------------------- tracing

@@ -222,3 +222,37 @@ def test_template_markup_cannot_load_outside_resources(tmp_path: Path) -> None:
         '<div style="background-image: url(file:///etc/passwd)"><p>b</p></div>')})
     html = document_to_html(render_document(make_survey(), ts))
     assert "secret" not in html and "passwd" not in html and "文字" in html
+
+
+@pytest.mark.parametrize("source", [
+    "<p>{{ ((((10**100)**100)**100)**100) }}</p>",  # each exponent is small, the number is not
+    "<p>{{ (10**100) * (10**1300) }}</p>",
+    "<p>{{ '%0999999999d' % 1 }}</p>",
+    "<p>{{ '{:>999999999}'.format(1) }}</p>",
+    "<p>{{ '{0:.999999999f}'.format(1.5) }}</p>",
+    "<p>{{ '%s'|format(1) }}{{ '%099999999d'|format(1) }}</p>",
+    "<p>{{ 'x'|center(999999999) }}</p>",
+    "<p>{{ 'x y'|indent(999999999) }}</p>",
+    "<p>{{ ('a' * 90000)|replace('a', 'b' * 90000) }}</p>",
+    "<p>{{ [1, 2, 3]|join('x' * 90000) }}{{ range(99999)|join('y' * 200) }}</p>",
+])
+def test_arithmetic_formats_and_filters_are_bounded_in_time_and_memory(
+        tmp_path: Path, source: str) -> None:
+    started = time.perf_counter()
+    error = render_error(make_set(tmp_path, {"report.html": source}))
+    assert time.perf_counter() - started < 3, source
+    assert error.file is not None and error.file.endswith("report.html") and error.line == 1
+    assert "太大" in error.message or "太长" in error.message, error.message
+
+
+def test_a_format_mistake_is_a_located_template_error(tmp_path: Path) -> None:
+    ts = make_set(tmp_path, {"report.html": "<p>a</p>\n<p>{{ '{0}{1}'.format_map({}) }}</p>"})
+    error = render_error(ts)
+    assert error.line == 2 and "格式化文字" in error.message and "内部错误" not in error.message
+
+
+def test_ordinary_formatting_still_works(tmp_path: Path) -> None:
+    source = ("<p>{{ '%05.1f' % 3.14159 }} {{ '{:>6}'.format('甲') }}"
+              " {{ 'a b'|replace(' ', '-') }} {{ 'x'|center(5) }} {{ [1, 2]|join('、') }}</p>")
+    ts = make_set(tmp_path, {"report.html": source})
+    assert "003.1      甲 a-b   x   1、2" in render_html(make_survey(), ts)
