@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 import math
 import struct
+import warnings
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -29,6 +31,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from reportgen import fonts
 from reportgen.document.model import ChartSpec
 from reportgen.formatting import number, percent
+
+log = logging.getLogger(__name__)
 
 DPI = 180
 ASPECT = 0.62  # height / width: leaves room for wrapped category names under a 15 cm chart
@@ -127,6 +131,11 @@ MAX_LABEL_CHARS = 20
 MAX_YEAR_LABELS = 12
 
 
+def _short(label: str) -> str:
+    """A name as the chart shows it: past MAX_LABEL_CHARS characters, shortened with …"""
+    return label if len(label) <= MAX_LABEL_CHARS else label[:MAX_LABEL_CHARS - 1] + "…"
+
+
 def _wrap_labels(labels: Sequence[str], axes_width_pt: float, fontsize: float) -> tuple[
     list[str], float
 ]:
@@ -137,8 +146,7 @@ def _wrap_labels(labels: Sequence[str], axes_width_pt: float, fontsize: float) -
     """
     # A name of 60 characters would push the chart off its figure: the table beside the
     # chart has it whole, the axis a shortened form.
-    labels = [label if len(label) <= MAX_LABEL_CHARS else label[:MAX_LABEL_CHARS - 1] + "…"
-              for label in labels]
+    labels = [_short(label) for label in labels]
     n = max(len(labels), 1)
     per_line = max(2, int(axes_width_pt / n / (fontsize * 1.05)))
     longest = max((len(s) for s in labels), default=0)
@@ -219,8 +227,8 @@ def _draw_line(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
         # A year a cluster has no figure for (None) is skipped; the line joins its neighbours.
         known = [(x, v) for x, v in zip(xs, values, strict=False) if v is not None]
         ax.plot([x for x, _ in known], [v for _, v in known], color=_colour(i),
-                marker=markers[i % len(markers)], markersize=4.5, linewidth=1.6, label=name,
-                zorder=3)
+                marker=markers[i % len(markers)], markersize=4.5, linewidth=1.6,
+                label=_short(name), zorder=3)
     if len(spec.series) <= 4 and len(xs) <= 10:
         _label_points(ax, spec)
     ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
@@ -296,7 +304,7 @@ def _draw_pie(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
         colour = TEXT_COLOUR if wedge.get_facecolor()[0] > 0.7 else "white"
         ax.text(r * math.cos(angle), r * math.sin(angle), percent(s), ha="center",
                 va="center", fontsize=8.5, color=colour)
-    legend_labels = [f"{name}  {percent(s)}" for name, s in zip(spec.categories, shares,
+    legend_labels = [f"{_short(name)}  {percent(s)}" for name, s in zip(spec.categories, shares,
                                                                 strict=False)]
     ax.legend(wedges, legend_labels, frameon=False, loc="center left",
               bbox_to_anchor=(1.02, 0.5), fontsize=8.5, handlelength=1.0, handleheight=1.0)
@@ -304,7 +312,20 @@ def _draw_pie(fig: Figure, ax: Axes, spec: ChartSpec) -> None:
 
 
 def render_png(spec: ChartSpec, width_cm: float = 15.0) -> bytes:
-    """Draw `spec` as a PNG `width_cm` wide at 180 dpi; the same spec gives the same bytes."""
+    """Draw `spec` as a PNG `width_cm` wide at 180 dpi; the same spec gives the same bytes.
+
+    matplotlib's own warnings would reach staff as English lines of Python source: they are
+    said once, in Chinese, through logging (the build prints them beside the report).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = _render_png(spec, width_cm)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        log.warning("图表“%s”排版时的提示（matplotlib）：%s", spec.title, message)
+    return png
+
+
+def _render_png(spec: ChartSpec, width_cm: float) -> bytes:
     register_fonts()
     width_in = width_cm / 2.54
     with matplotlib.rc_context(_RC):

@@ -156,6 +156,10 @@ class _ChineseWeasyPrintMessages(logging.Filter):
     WeasyPrint's English "Failed to load … ResourceRefused" line about it is dropped.
     """
 
+    _WHY: ClassVar[dict[str, str]] = {
+        "unknown property": "不认识的属性", "invalid value": "取值无效",
+        "unsupported value": "不支持的取值", "invalid or unsupported value": "取值无效或不支持",
+    }
     _WHAT: ClassVar[dict[str, str]] = {
         "Failed to load image at %r: %s": "图片",
         "Failed to load stylesheet at %s: %s": "样式表",
@@ -175,6 +179,18 @@ class _ChineseWeasyPrintMessages(logging.Filter):
             record.msg = "@font-face 定义的字体“%s”无法加载，改用后面列出的字体"
         elif record.msg == "Failed to load inline SVG: %s":
             record.msg = "SVG 图形无法加载：%s"
+        elif record.msg == "Ignored `%s:%s` at %d:%d, %s." and len(args) == 5:
+            # A mistake in print.css, as staff wrote it: where, what, why.
+            name, value, line, column, why = args
+            record.msg = "样式表第 %d 行第 %d 列：已忽略“%s:%s”（%s）"
+            record.args = (line, column, name, value, self._WHY.get(str(why), str(why)))
+        elif str(record.msg).startswith("Invalid or unsupported selector") and args:
+            record.msg = "样式表中有不支持的选择器 %s，这条规则已忽略"
+            record.args = (str(args[0]).strip("'\""),)
+        elif not any("\u4e00" <= ch <= "\u9fff" for ch in str(record.msg)):
+            # Any other English notice of WeasyPrint: say in Chinese what it concerns.
+            record.msg = "PDF 排版提示（WeasyPrint）：%s"
+            record.args = (record.getMessage(),)
         return True
 
 
