@@ -41,10 +41,13 @@ def check(c: Context, paths: str = "inputs") -> None:
     c.run(f"{VENV_BIN}/reportgen check {_paths(paths)}", pty=True)
 
 
-@task(help={"args": "extra pytest arguments, e.g. \"-x -k watch\""})
-def test(c: Context, args: str = "") -> None:
-    """Run the whole test suite."""
-    c.run(f"{VENV_BIN}/python -m pytest -q {args}", pty=True)
+@task(help={"fast": "the quick suite: skip the tests marked @pytest.mark.slow"
+                    " (-m \"not slow\")",
+            "args": "extra pytest arguments, e.g. \"-x -k watch\""})
+def test(c: Context, fast: bool = False, args: str = "") -> None:
+    """Run the whole test suite, or with --fast the quick one (not the slow tests)."""
+    options = ' -m "not slow"' if fast else ""
+    c.run(f"{VENV_BIN}/python -m pytest -q{options} {args}", pty=True)
 
 
 @task(help={"n": "surveys for the full build (inv bench -n 200)",

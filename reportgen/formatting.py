@@ -110,7 +110,7 @@ def money(x: Number) -> str:
     qualifier = _qualifier(x)
     if qualifier:
         written = _written(x)
-        return _with_yuan(written) if written else qualifier + money(Decimal(x))  # type: ignore[arg-type]
+        return _with_yuan(written) if written else qualifier + money(Decimal(x))
     d = to_decimal(x)
     amount = abs(d)
     unit = _money_unit(amount)
@@ -178,7 +178,7 @@ def percent(x: Number) -> str:
                                    count=1)
     qualifier = _qualifier(x)
     if qualifier:
-        return qualifier + percent(Decimal(x))  # type: ignore[arg-type]
+        return qualifier + percent(Decimal(x))
     return f"{_plain(round_half_up(x, 1))}%"
 
 

@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Install the system packages and fonts reportgen needs, only those that are missing.
+#   setup-system.sh          what building reports needs (make demo)
+#   setup-system.sh --test   that, and the tools the tests drive (make test)
 # Idempotent: a second run on a set-up machine does nothing and prints nothing but a line.
 set -euo pipefail
+
+with_tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) with_tests=1 ;;
+    -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup-system: unknown option $arg (use --test or nothing)" >&2; exit 2 ;;
+  esac
+done
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -10,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
-# Why each package is here:
+# Why each package is here. For building reports (make demo):
 #   fonts-noto-cjk        fallback for rare characters outside the Fandol faces
 #   fonts-arphic-ukai     a 楷体 face LibreOffice can substitute for 楷体_GB2312
 #   libharfbuzz-subset0   fast font subsetting in WeasyPrint (20x faster than fontTools)
@@ -18,17 +29,19 @@ fi
 #   fontconfig            font discovery (fc-list, fc-cache)
 #   poppler-utils         pdftotext / pdftocairo used by `reportgen preview`;
 #                         pdffonts / pdfinfo / pdftoppm used by the tests
+# Only for the tests (--test, make test):
 #   libreoffice-writer-nogui  a real Word client, used by the tests to open every DOCX
+#                             (REPORTGEN_SKIP_LIBREOFFICE=1 leaves it out)
 #   chromium chromium-driver  a real browser, used by the tests to drive `reportgen preview`
 PACKAGES=(fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-          fontconfig poppler-utils libreoffice-writer-nogui chromium chromium-driver)
-if [ "${REPORTGEN_SKIP_LIBREOFFICE:-}" = "1" ]; then
-  PACKAGES=("${PACKAGES[@]/libreoffice-writer-nogui}")
+          fontconfig poppler-utils)
+if [ $with_tests -eq 1 ]; then
+  PACKAGES+=(chromium chromium-driver)
+  [ "${REPORTGEN_SKIP_LIBREOFFICE:-}" = "1" ] || PACKAGES+=(libreoffice-writer-nogui)
 fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  [ -z "$p" ] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
@@ -42,7 +55,9 @@ need_aliases=0
 cmp -s "$ALIASES_SRC" "$ALIASES_DST" || need_aliases=1
 
 if [ ${#missing[@]} -eq 0 ] && [ $need_fandol -eq 0 ] && [ $need_aliases -eq 0 ]; then
-  echo "setup-system: all system packages and fonts present"
+  what="system packages and fonts"
+  [ $with_tests -eq 1 ] && what="$what, test tools included,"
+  echo "setup-system: all $what present"
   exit 0
 fi
 

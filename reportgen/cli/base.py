@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -108,9 +109,9 @@ def find_inputs(paths: tuple[Path, ...]) -> list[Path]:
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-def command(help_text: str):
+def command(help_text: str) -> Any:
     """A subcommand with Chinese help and -h/--help."""
-    def decorate(function):  # type: ignore[no-untyped-def]
+    def decorate(function: Any) -> Any:
         function = click.help_option("-h", "--help", **HELP_OPTION)(function)
         return click.command(cls=ChineseCommand, context_settings=CONTEXT, help=help_text)(function)
     return decorate

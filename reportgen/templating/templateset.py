@@ -35,15 +35,23 @@ NAME_RULE = "模板集名称只能用字母、数字、汉字、- 和 _，以字
 
 
 def templates_root() -> Path:
-    """The folder of the template sets: $REPORTGEN_TEMPLATES, else the toolkit's templates/.
+    """The folder of the template sets, the first of:
 
-    The variable lets an office keep its own sets outside the toolkit (and tests work on a
-    copy); the default is the folder next to the package.
+    1. $REPORTGEN_TEMPLATES: an office keeps its own sets outside the toolkit (tests work
+       on a copy);
+    2. the repository's top-level templates/, where staff find and edit them, when
+       reportgen runs from a checkout (`make demo`'s editable install, `python -m` there);
+    3. the sets shipped inside the installed package (reportgen/templates/, copied from
+       templates/ into the wheel, see pyproject.toml), after `pip install .` elsewhere.
     """
     chosen = os.environ.get(TEMPLATES_ENV)
     if chosen:
         return Path(chosen).resolve()
-    return Path(__file__).resolve().parent.parent.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "templates").is_dir():
+        return checkout / "templates"
+    return package / "templates"
 
 
 @dataclass(frozen=True)

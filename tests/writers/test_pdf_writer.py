@@ -224,6 +224,7 @@ def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == built.read_bytes()
 
 
+@pytest.mark.expected_warnings("^已拒绝加载资源", logger="reportgen.writers.pdf_writer")
 def test_fetcher_refuses_everything_outside_the_set(evil_set: TemplateSet,
                                                     tmp_path: Path) -> None:
     png = tiny_png(8, 8)
@@ -245,6 +246,7 @@ def test_fetcher_refuses_everything_outside_the_set(evil_set: TemplateSet,
 
 @pytest.mark.slow
 @needs_poppler
+@pytest.mark.expected_warnings("^已拒绝加载资源", logger="reportgen.writers.pdf_writer")
 def test_outside_resources_are_not_loaded(evil_set: TemplateSet, tmp_path: Path,
                                           caplog: pytest.LogCaptureFixture) -> None:
     doc = Document([Title(TITLE),
@@ -284,6 +286,7 @@ def test_character_without_any_font_is_an_error(monkeypatch: pytest.MonkeyPatch)
         PdfWriter().write(long_document(), TemplateSet("default", DEFAULT_SET), io.BytesIO())
 
 
+@pytest.mark.expected_warnings("改用 Noto CJK 字体显示", logger="reportgen.writers.pdf_writer")
 def test_fallback_characters_are_reported(monkeypatch: pytest.MonkeyPatch,
                                           caplog: pytest.LogCaptureFixture) -> None:
     import reportgen.fonts
