@@ -126,7 +126,7 @@ def _schema(data: Any, where: SourceMap) -> Iterator[Problem]:
 
 
 def _template(data: Any, where: SourceMap) -> Iterator[Problem]:
-    from reportgen.templating.templateset import available_sets
+    from reportgen.templatesets import available_sets
 
     name = _parsed(data, ("report", "template"), clean_text)
     known = available_sets()

@@ -10,48 +10,28 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import TemplateError
-
-ENTRY = "report.html"
-CSS = "print.css"
-REFERENCE_DOCX = "reference.docx"
-INFO = "set.yaml"
-DEFAULT_SET = "default"
-
-
-TEMPLATES_ENV = "REPORTGEN_TEMPLATES"
+from reportgen.templatesets import (  # noqa: F401  (the names callers know from here)
+    CSS,
+    DEFAULT_SET,
+    ENTRY,
+    INFO,
+    REFERENCE_DOCX,
+    TEMPLATES_ENV,
+    available_sets,
+    templates_root,
+)
 
 # A set's name is a folder name and the value of `report.template` in surveys: letters,
 # digits, Chinese characters, - and _; no dots, slashes or spaces, so it can never name a
 # path outside the templates folder and reads the same on every system.
 _NAME = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-\u4e00-\u9fff]{0,39}")
 NAME_RULE = "模板集名称只能用字母、数字、汉字、- 和 _，以字母、数字或汉字开头，最多 40 个字符"
-
-
-def templates_root() -> Path:
-    """The folder of the template sets, the first of:
-
-    1. $REPORTGEN_TEMPLATES: an office keeps its own sets outside the toolkit (tests work
-       on a copy);
-    2. the repository's top-level templates/, where staff find and edit them, when
-       reportgen runs from a checkout (`make demo`'s editable install, `python -m` there);
-    3. the sets shipped inside the installed package (reportgen/templates/, copied from
-       templates/ into the wheel, see pyproject.toml), after `pip install .` elsewhere.
-    """
-    chosen = os.environ.get(TEMPLATES_ENV)
-    if chosen:
-        return Path(chosen).resolve()
-    package = Path(__file__).resolve().parent.parent
-    checkout = package.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "templates").is_dir():
-        return checkout / "templates"
-    return package / "templates"
 
 
 @dataclass(frozen=True)
@@ -133,13 +113,6 @@ def read_info(path: Path) -> object:
         if mark is not None:
             line = mark.line + 1
         raise TemplateError(f"模板集说明文件无法读取：{exc}", str(path), line) from exc
-
-
-def available_sets(root: Path | None = None) -> list[str]:
-    base = root or templates_root()
-    if not base.is_dir():
-        return []
-    return sorted(p.name for p in base.iterdir() if (p / ENTRY).is_file())
 
 
 def find_template_set(name: str | None = None, root: Path | None = None) -> TemplateSet:
