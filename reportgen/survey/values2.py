@@ -371,7 +371,8 @@ def parse_rank_text(value: Any) -> tuple[str, int]:
 
 # --- text --------------------------------------------------------------------------------
 
-_CJK = r"\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d\u2026"
+# The ideographic space U+3000 is white space here, not a character a break sits between.
+_CJK = r"\u2e80-\u2fff\u3001-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d\u2026"
 _BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
