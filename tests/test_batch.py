@@ -219,6 +219,8 @@ def test_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         holder.kill()
         holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again: no stale lock to clear
     finally:
         os.close(fd)

@@ -154,10 +154,19 @@ def test_a_watched_folder_deleted_and_made_again_is_watched_again(ws: Workspace)
         while not any("已被删除" in m for m in list(said.queue)):
             assert time.monotonic() < deadline, list(said.queue)
             time.sleep(0.05)
-        ws.inputs.mkdir()
+        # The folder comes back whole (made aside, then renamed into place), as a restore
+        # from a backup or a copied folder would.
+        staging = ws.inputs.with_name("staging")
+        staging.mkdir()
         for name, data in saved.items():
-            (ws.inputs / name).write_bytes(data)
+            (staging / name).write_bytes(data)
+        staging.rename(ws.inputs)
         _next(summaries, "the folder coming back")  # stamps decide what it rebuilds
+        while True:  # events of the rename itself may cause one more (empty) check
+            try:
+                summaries.get(timeout=1.5)
+            except queue.Empty:
+                break
         _edit(ws.inputs / "b.yaml", "# 改\n")
         assert [o.source.stem for o in _next(summaries, "editing b again").built] == ["b"]
         assert any("重新出现" in m for m in list(said.queue))
@@ -199,8 +208,10 @@ def test_the_watch_command(tmp_path: Path) -> None:
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[tuple[str, str]] = queue.Queue()
     seen: list[tuple[str, str]] = []
-    for stream, tag in ((process.stdout, "out"), (process.stderr, "err")):
-        threading.Thread(target=_reader, args=(stream, tag, lines), daemon=True).start()
+    readers = [threading.Thread(target=_reader, args=(stream, tag, lines), daemon=True)
+               for stream, tag in ((process.stdout, "out"), (process.stderr, "err"))]
+    for reader in readers:
+        reader.start()
     try:
         _wait_for(lines, seen, lambda tag, line: "正在监视" in line, "that it is watching")
         pdf = out / "lingxi.pdf"
@@ -224,7 +235,11 @@ def test_the_watch_command(tmp_path: Path) -> None:
         finally:
             if process.poll() is None:
                 process.kill()
-    time.sleep(0.2)
+    for reader in readers:  # they end at the end of the output; then the pipes close
+        reader.join(timeout=10)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
     while not lines.empty():
         seen.append(lines.get())
     errors = "\n".join(line for tag, line in seen if tag == "err")

@@ -196,25 +196,26 @@ class WatchSession:
             self.prepare(self.formats)
         first = True
         build = True  # an incremental build as soon as the watch is in place
+        watched: dict[Path, tuple[int, int] | None] | None = None  # when the last watch began
         while not (stop_event is not None and stop_event.is_set()):
-            known = self._identities()
-            watching = [root for root in self.roots() if known.get(root) is not None]
-            if not watching:  # every folder is gone: wait for one to come back
+            now = self._identities()
+            if watched is not None and now != watched:
+                # A root folder was deleted, made again or replaced (perhaps all three since
+                # the last look): say so, and check its surveys once it is watched again.
+                build = self._folders_changed(watched, now) or build
+            watched = now
+            roots = [root for root in self.roots() if now.get(root) is not None]
+            if not roots:  # every folder is gone: wait for one to come back
                 time.sleep(IDLE_MS / 1000)
-                if self._identities() != known:
-                    build = self._folders_changed(known) or build
                 continue
-            stopped, build = self._watch(watching, known, build, first, stop_event)
-            if stopped:
+            if self._watch(roots, now, build, first, stop_event):
                 return
-            first = False
+            build = first = False
 
     def _watch(self, roots: list[Path], known: dict[Path, tuple[int, int] | None],
-               build: bool, first: bool, stop_event: threading.Event | None,
-               ) -> tuple[bool, bool]:
-        """Watch `roots` until stopped ((True, …)) or until a root folder is deleted or
-        replaced ((False, build?): the caller starts the watch again on the folders as they
-        are now, and has it build first if a folder came back)."""
+               build: bool, first: bool, stop_event: threading.Event | None) -> bool:
+        """Watch `roots` until stopped (True) or until a root folder is deleted, made again
+        or replaced (False: the caller starts the watch again on the folders as they are)."""
         import watchfiles
 
         # The watcher exists before the build, so a file saved during that build is still
@@ -235,13 +236,14 @@ class WatchSession:
                 if summary is not None:
                     self._stop_if_interrupted(summary)
             if self._identities() != known:
-                return False, self._folders_changed(known)
-        return True, False
+                return False
+        return True
 
-    def _folders_changed(self, before: dict[Path, tuple[int, int] | None]) -> bool:
-        """Say which watched folders went away or came back; True if one came back (its
+    def _folders_changed(self, before: dict[Path, tuple[int, int] | None],
+                         now: dict[Path, tuple[int, int] | None]) -> bool:
+        """Say which watched folders went away or came back; True if one is back (its
         surveys are then checked, once the new watch is in place)."""
-        now = self._identities()
+        back = False
         for root, was in before.items():
             if now.get(root) == was:
                 continue
@@ -249,7 +251,8 @@ class WatchSession:
                 self.say(f"监视的文件夹 {root} 已被删除；它重新出现后会继续监视")
             else:
                 self.say(f"监视的文件夹 {root} 已重新出现，继续监视")
-        return any(now.get(root) not in (None, was) for root, was in before.items())
+                back = True
+        return back
 
     @staticmethod
     def _stop_if_interrupted(summary: Summary) -> None:

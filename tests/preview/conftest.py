@@ -105,7 +105,8 @@ class PreviewProcess:
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -133,7 +134,7 @@ class PreviewProcess:
         """Ctrl-C; the exit code and everything printed (stdout and stderr)."""
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(timeout=20)
-        time.sleep(0.1)  # the reader thread drains the last lines
+        self._close()  # the reader thread has drained the last lines
         while not self.lines.empty():
             self.output.append(self.lines.get())
         return code, "".join(self.output)
@@ -142,3 +143,10 @@ class PreviewProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+        self._close()
+
+    def _close(self) -> None:
+        """Let the reader reach the end of the output, then close the pipe (no leak)."""
+        self._reader.join(timeout=10)
+        if self.process.stdout is not None and not self._reader.is_alive():
+            self.process.stdout.close()
