@@ -38,7 +38,12 @@ def printable(text: str) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an input file, located to line and column (1-based)."""
+    """One thing wrong in an input file, located to line and column (1-based).
+
+    In a workbook (.xlsx) `cell` is the sheet and cell, `产业集群!C5`: the message then
+    reads `莱州.xlsx!产业集群!C5 (产值): …` (the key path means nothing to who fills it in),
+    and `line` only orders the problems.
+    """
 
     file: str
     line: int
@@ -46,9 +51,16 @@ class Problem:
     path: str
     label: str
     message: str
+    cell: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
+        if self.cell:
+            where = f"{self.file}!{self.cell}"
+            text = f"{where} ({self.label}): {self.message}" if self.label else \
+                f"{where}: {self.message}"
+            return printable(text)
+        # Line 0: the whole file (a workbook that is not one), never a line of a YAML file.
+        where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
         key = f"{self.path} ({self.label})" if self.label else self.path
         text = f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
         return printable(text)

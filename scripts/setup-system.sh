@@ -31,13 +31,15 @@ fi
 #                         pdffonts / pdfinfo / pdftoppm used by the tests
 # Only for the tests (--test, make test):
 #   libreoffice-writer-nogui  a real Word client, used by the tests to open every DOCX
-#                             (REPORTGEN_SKIP_LIBREOFFICE=1 leaves it out)
+#   libreoffice-calc-nogui    a real spreadsheet, used by the tests to re-save workbooks
+#                             as Excel and WPS do (REPORTGEN_SKIP_LIBREOFFICE=1 leaves both out)
 #   chromium chromium-driver  a real browser, used by the tests to drive `reportgen preview`
 PACKAGES=(fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
           fontconfig poppler-utils)
 if [ $with_tests -eq 1 ]; then
   PACKAGES+=(chromium chromium-driver)
-  [ "${REPORTGEN_SKIP_LIBREOFFICE:-}" = "1" ] || PACKAGES+=(libreoffice-writer-nogui)
+  [ "${REPORTGEN_SKIP_LIBREOFFICE:-}" = "1" ] || PACKAGES+=(libreoffice-writer-nogui
+                                                             libreoffice-calc-nogui)
 fi
 
 missing=()

@@ -7,7 +7,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-SURVEY_SUFFIXES = (".yaml", ".yml")
+SURVEY_SUFFIXES = (".yaml", ".yml", ".xlsx")
 # The survey loader refuses larger files (survey.loader.MAX_BYTES; a test keeps them equal).
 # Deciding what to rebuild must not read such a file whole, nor a pipe or a device at all.
 MAX_SURVEY_BYTES = 1024 * 1024

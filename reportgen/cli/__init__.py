@@ -20,6 +20,7 @@ from reportgen.cli import (
     template_commands,
     upgrade_command,
     watch_command,
+    workbook_command,
 )
 from reportgen.cli.base import CONTEXT, EXIT_USAGE, HELP_OPTION, ChineseGroup, chinese, err
 
@@ -40,6 +41,7 @@ app.add_command(watch_command.watch)
 app.add_command(preview_command.preview)
 app.add_command(template_commands.templates)
 app.add_command(upgrade_command.upgrade)
+app.add_command(workbook_command.workbook)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -521,9 +521,15 @@ def _check_quietly(text_or_bytes: str | bytes, file: str,
     if isinstance(converted, Problem):
         return None, [converted]
     data, converter = converted
+    return check_data(data, where, converter.problems, converter.nulls)
+
+
+def check_data(data: dict[Any, Any], where: SourceMap, found_so_far: list[Problem],
+               nulls: set[tuple[Any, ...]]) -> tuple[Survey | None, list[Problem]]:
+    """Plain data with positions (from YAML or a workbook) → normalise → rules → model."""
     schema = schema_of(data)
     with survey_context(schema, _declared_units(data) if schema >= 2 else ()):
-        problems = list(converter.problems)
+        problems = list(found_so_far)
         problems.extend(_internal_keys(data, where))
         refused = _format1_sections(data, where) if schema < 2 else []
         problems.extend(refused)
@@ -531,7 +537,7 @@ def _check_quietly(text_or_bytes: str | bytes, file: str,
         problems.extend(rules.check(data, where))
         problems.extend(rules2.check(data, where, schema))
         strip_levels(data)
-        survey, found = _validate(data, converter.nulls, where)
+        survey, found = _validate(data, nulls, where)
     refused_paths = {p.path for p in refused}
     problems.extend(p for p in found if p.path not in refused_paths)
     return (survey if not problems else None), _unique(problems)
@@ -583,12 +589,20 @@ def _read(path: str | Path) -> bytes | Problem:
         return Problem(file, 1, 1, "", "", f"无法读取文件（{os_reason(exc)}）")
 
 
+def _is_workbook(path: str | Path) -> bool:
+    """A fill-in workbook (survey.workbook) rather than a YAML file."""
+    return Path(path).suffix.lower() == ".xlsx"
+
+
 def read_survey_data(path: str | Path) -> dict[Any, Any] | None:
     """The plain data of a survey file, unvalidated, read within the loader's limits.
 
     For tools that need one value of a file that may be invalid (which template set it asks
     for); None when the file cannot be read as YAML at all.
     """
+    if _is_workbook(path):
+        from reportgen.survey.workbook import read_workbook_data
+        return read_workbook_data(path)
     raw = _read(path)
     if isinstance(raw, Problem):
         return None
@@ -601,6 +615,9 @@ def read_survey_data(path: str | Path) -> dict[Any, Any] | None:
 
 def check_survey(path: str | Path) -> list[Problem]:
     """Every problem in the survey file at `path` (empty when it is valid)."""
+    if _is_workbook(path):
+        from reportgen.survey.workbook import check_workbook
+        return check_workbook(path)[1]
     raw = _read(path)
     if isinstance(raw, Problem):
         return [raw]
@@ -609,10 +626,14 @@ def check_survey(path: str | Path) -> list[Problem]:
 
 def load_survey(path: str | Path) -> Survey:
     """The survey at `path`; raises SurveyError listing every problem in the file."""
-    raw = _read(path)
-    if isinstance(raw, Problem):
-        raise SurveyError(str(path), [raw])
-    survey, problems = _check(raw, str(path))
+    if _is_workbook(path):
+        from reportgen.survey.workbook import check_workbook
+        survey, problems = check_workbook(path)
+    else:
+        raw = _read(path)
+        if isinstance(raw, Problem):
+            raise SurveyError(str(path), [raw])
+        survey, problems = _check(raw, str(path))
     if survey is None or problems:
         raise SurveyError(str(path), problems)
     return survey.model_copy(update={"source": Path(path)})
