@@ -442,3 +442,22 @@ def test_cells_excel_converted_read_as_typed(tmp_path: Path) -> None:
     survey = load_survey(book)
     assert survey.report.date == dt.date(2025, 3, 20)
     assert float(survey.clusters[0].growth) == 12.5
+
+
+def test_watch_and_preview_take_a_workbook_like_a_survey(tmp_path: Path) -> None:
+    """A saved workbook is a survey to watch (it is rebuilt), and the preview renders it."""
+    from reportgen.build.watch import WatchSession
+    from reportgen.preview.state import Choice, PreviewState
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    book = _workbook(ROOT / "inputs" / "lingxi.yaml", inputs, "灵溪.xlsx")
+    session = WatchSession([inputs], tmp_path / "out", ("pdf",))
+    assert session.surveys() == [book]
+    rebuild, deleted = session.affected([book])
+    assert rebuild == [book] and deleted == []
+    assert session.affected([inputs / "~$灵溪.xlsx"]) == ([], [])  # Excel's lock file
+    state = PreviewState(inputs, book, None)
+    rendering = state.rendering(Choice(book))
+    assert rendering.ok, rendering.error
+    assert rendering.pdf.startswith(b"%PDF") and rendering.title
