@@ -11,9 +11,12 @@ per-report variant starts soffice once per report instead, as a naive script doe
 To keep the comparison honest, the peer gets the same input and draws the same pictures:
 it reads the survey with reportgen's loader (the same validation cost), writes the same
 sentences with reportgen.formatting, picks the same table columns (helpers.cluster_columns)
-and draws the same chart specs with reportgen.charts.render_png. What differs is only the
-part the benchmark is about: docxtpl + LibreOffice instead of reportgen's templates, python-docx
-writer and WeasyPrint. Both pipelines write a DOCX and a PDF per survey.
+and draws the same chart data (the helpers' ChartSpec). It draws them as an office script
+would, NOT with reportgen.charts: pyplot, the CJK font added by file, tight_layout and a plain
+`savefig` at 150 dpi (peer_chart_png). Otherwise every speed-up of reportgen's chart code
+would speed the peer up too and hide the gain. What differs is the part the benchmark is
+about: reportgen's templates, charts, python-docx writer and WeasyPrint against docxtpl,
+plain matplotlib and LibreOffice. Both pipelines write a DOCX and a PDF per survey.
 
     python -m benchmarks.peer SURVEYS... --out DIR [--jobs 2] [--per-report]
                               [--template FILE] [--profiles DIR] [--stats FILE.json]
@@ -148,6 +151,67 @@ def _chart_spec(markup: str) -> Any:
                      unit=data["unit"], x_label=data["x_label"], y_label=data["y_label"])
 
 
+PEER_DPI = 150
+_peer_fonts_ready = False
+
+
+def _peer_fonts() -> None:
+    """What an office script does once: add the CJK font by its file and make it the default."""
+    global _peer_fonts_ready
+    if _peer_fonts_ready:
+        return
+    import matplotlib
+    from matplotlib import font_manager
+
+    matplotlib.use("Agg")
+    for family in ("FandolHei", "Noto Sans CJK SC"):
+        found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True,
+                               text=True, check=False).stdout.strip()
+        if found:
+            font_manager.fontManager.addfont(found)
+    matplotlib.rcParams["font.sans-serif"] = ["FandolHei", "Noto Sans CJK SC", "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    _peer_fonts_ready = True
+
+
+def peer_chart_png(spec: Any, width_cm: float = 15.0) -> bytes:
+    """One chart as an office script draws it: pyplot, tight_layout, savefig at 150 dpi."""
+    _peer_fonts()
+    import matplotlib.pyplot as plt
+
+    width = width_cm / 2.54
+    fig, ax = plt.subplots(figsize=(width, width * 0.62))
+    try:
+        xs = list(range(len(spec.categories)))
+        if spec.chart == "bar":
+            n = max(len(spec.series), 1)
+            for i, (name, values) in enumerate(spec.series):
+                bars = ax.bar([x - 0.36 + 0.72 / n * (i + 0.5) for x in xs], values,
+                              width=0.72 / n * 0.92, label=name)
+                ax.bar_label(bars, fontsize=8)
+            ax.set_xticks(xs, spec.categories, fontsize=8)
+        elif spec.chart == "pie":
+            ax.pie(spec.series[0][1], labels=spec.categories, autopct="%.1f%%",
+                   startangle=90, counterclock=False, textprops={"fontsize": 8})
+            ax.set_aspect("equal")
+        else:
+            for name, values in spec.series:
+                known = [(x, v) for x, v in zip(xs, values, strict=False) if v is not None]
+                ax.plot([x for x, _ in known], [v for _, v in known], marker="o", label=name)
+            ax.set_xticks(xs, spec.categories, fontsize=8)
+        if spec.chart != "pie" and spec.unit:
+            ax.set_ylabel(spec.unit)
+        if len(spec.series) > 1:
+            ax.legend(fontsize=8)
+        ax.set_title(spec.title)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=PEER_DPI)
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
 def _lead(survey: Survey, whole: str) -> str:
     from reportgen import formatting as fm
 
@@ -244,7 +308,6 @@ def context(survey: Survey, tpl: DocxTemplate) -> dict[str, Any]:
     from docxtpl import InlineImage
 
     from reportgen import formatting as fm
-    from reportgen.charts import render_png
     from reportgen.templating import helpers
     from reportgen.templating.context import groups, has_history, region_word, summarize
 
@@ -274,7 +337,7 @@ def context(survey: Survey, tpl: DocxTemplate) -> dict[str, Any]:
     figures = []
     for i, markup in enumerate(charts, 1):
         caption = html.unescape(re.sub(r".*<figcaption>(.*)</figcaption>.*", r"\1", markup))
-        png = render_png(_chart_spec(markup))
+        png = peer_chart_png(_chart_spec(markup))
         figures.append({"image": InlineImage(tpl, io.BytesIO(png), width=Cm(14)),
                         "caption": f"图{i}\u3000{caption}"})
     sections = []

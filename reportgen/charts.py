@@ -329,9 +329,11 @@ def _render_png(spec: ChartSpec, width_cm: float) -> bytes:
     register_fonts()
     width_in = width_cm / 2.54
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width_in, width_in * ASPECT), dpi=DPI, layout="constrained")
-        FigureCanvasAgg(fig)
-        fig.get_layout_engine().set(w_pad=0.08, h_pad=0.08)  # type: ignore[union-attr,call-arg]
+        # No layout engine: constrained layout runs its own passes over every text before
+        # savefig draws again. The margins are set once from the measured extents of the
+        # labels (_fit_margins) and the figure is drawn once.
+        fig = Figure(figsize=(width_in, width_in * ASPECT), dpi=DPI, facecolor="white")
+        canvas = FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         if spec.chart == "bar":
             _draw_bar(fig, ax, spec)
@@ -341,10 +343,82 @@ def _render_png(spec: ChartSpec, width_cm: float) -> bytes:
             _draw_pie(fig, ax, spec)
         else:
             raise ValueError(f"不支持的图表类型：{spec.chart}")
-        if spec.title:
-            fig.suptitle(spec.title, fontsize=11, fontweight="bold")
-        buf = io.BytesIO()
-        # No Software/time chunks: they would make identical charts differ byte for byte.
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
-                    facecolor="white")
+        title = fig.suptitle(spec.title, fontsize=11, fontweight="bold") if spec.title else None
+        _fit_margins(fig, ax, canvas, title)
+        canvas.draw()
+        return _encode_png(canvas)
+
+
+PAD_IN = 0.09  # white space between the outermost label and the edge of the picture
+
+
+def _fit_margins(fig: Figure, ax: Axes, canvas: FigureCanvasAgg, title: Any) -> None:
+    """Place the axes so every label, the legend and the title fit inside the figure.
+
+    Text extents are measured (no pixels drawn) and the axes placed inside what hangs out
+    of them. For bars and lines that is one measurement: the ticks do not depend on the
+    axes' size (fixed nbins, one label per category) and the tick labels hang out by the
+    same amount wherever the axes are. A pie (its square and the legend beside it) and
+    rotated category names (the first one hangs further left as the axes narrow) are
+    measured again after the move, and a third time if something still sticks out.
+    """
+    renderer = canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    pad = PAD_IN * fig.dpi
+    title_h = 0.0
+    if title is not None:
+        title.set_y(1 - pad / height)
+        title.set_va("top")
+        title_h = title.get_window_extent(renderer).height + pad * 0.6
+    fig.subplots_adjust(left=0.1, right=0.95, bottom=0.15, top=0.85)
+    rotated = any(label.get_rotation() for label in ax.get_xticklabels())
+    passes = 3 if ax.get_aspect() == 1.0 or rotated else 1
+    for attempt in range(passes):
+        box = ax.get_position().transformed(fig.transFigure)
+        if ax.get_aspect() == 1.0:  # a pie: the square drawn inside the position
+            ax.apply_aspect()
+            box = ax.get_position(original=False).transformed(fig.transFigure)
+        tight = ax.get_tightbbox(renderer)
+        if tight is None:
+            return
+        out_left = max(box.x0 - tight.x0, 0.0)
+        out_right = max(tight.x1 - box.x1, 0.0)
+        out_bottom = max(box.y0 - tight.y0, 0.0)
+        out_top = max(tight.y1 - box.y1, 0.0)
+        fits = (tight.x0 >= pad * 0.5 and tight.x1 <= width - pad * 0.5
+                and tight.y0 >= pad * 0.5 and tight.y1 <= height - pad - title_h + 1)
+        if fits and attempt > 0:
+            return
+        left = (out_left + pad) / width
+        right = 1 - (out_right + pad) / width
+        bottom = (out_bottom + pad) / height
+        top = 1 - (out_top + pad + title_h) / height
+        if ax.get_aspect() == 1.0:
+            # The pie's square keeps its place in the middle of the position; centre the
+            # whole (pie and legend) instead, then let the square take the height.
+            # A long legend leaves the pie less than the full height.
+            outside = (out_right + out_left) / width
+            pie_w = min((top - bottom) * height / width, 1 - 2 * pad / width - outside)
+            whole = pie_w + outside
+            start = max((1 - whole) / 2, pad / width) + out_left / width
+            left, right = start, start + pie_w
+        fig.subplots_adjust(left=left, right=max(right, left + 0.2),
+                            bottom=bottom, top=max(top, bottom + 0.2))
+
+
+def _encode_png(canvas: FigureCanvasAgg) -> bytes:
+    """The drawn figure as an RGB PNG, zlib level 1, its dpi recorded, no metadata.
+
+    RGB: the picture is opaque, and WeasyPrint would split an alpha channel into a second
+    image. Level 1: a chart is flat colour and encodes fast; these RGB files came out smaller
+    (0.93× over 15 sample charts) than the RGBA ones at level 6 matplotlib wrote before.
+    Pillow writes no Software or time chunk, so the same figure gives the same bytes.
+    """
+    from PIL import Image
+
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
+                             0, 1).convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=1, dpi=(DPI, DPI))
     return buf.getvalue()

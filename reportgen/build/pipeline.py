@@ -74,7 +74,13 @@ def parse_rendered(html: str, survey: Survey, template_set: TemplateSet) -> Docu
 
 
 class ChartCache:
-    """Chart PNGs by what they show: a template or wording edit redraws no chart."""
+    """Chart PNGs by what they show: a template or wording edit redraws no chart.
+
+    The key is the chart's data and style (the ChartSpec: kind, title, categories, series,
+    unit, axis labels), never the survey or the template, so two reports that draw the same
+    chart share one PNG. The drawing code itself cannot change within a process, so an
+    in-process cache needs no version in its key.
+    """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
@@ -83,6 +89,9 @@ class ChartCache:
     @staticmethod
     def key(figure: Figure) -> str:
         return repr(figure.spec)
+
+    def __len__(self) -> int:
+        return len(self._images)
 
     def get(self, figure: Figure) -> bytes | None:
         image = self._images.get(self.key(figure))
@@ -94,6 +103,21 @@ class ChartCache:
         self._images[self.key(figure)] = image
         while len(self._images) > self.size:
             self._images.popitem(last=False)
+
+
+_process_cache: ChartCache | None = None
+
+
+def process_chart_cache() -> ChartCache:
+    """The chart cache of this process: `build` and `watch` share it across reports.
+
+    A forked worker starts with a copy of its parent's (copy-on-write) and fills its own;
+    64 charts of ~50 kB each bound it to a few MB.
+    """
+    global _process_cache
+    if _process_cache is None:
+        _process_cache = ChartCache()
+    return _process_cache
 
 
 def render_figures(document: Document, cache: ChartCache | None = None) -> None:
@@ -134,9 +158,13 @@ class BuildResult:
         return self.error is None
 
 
-def build_file(path: Path, out_dir: Path,
-               formats: Sequence[str] = DEFAULT_FORMATS) -> BuildResult:
-    """Build one survey file; its error (if any) is returned, never raised."""
+def build_file(path: Path, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
+               cache: ChartCache | None = None) -> BuildResult:
+    """Build one survey file; its error (if any) is returned, never raised.
+
+    Charts come from `cache`, by default this process's (process_chart_cache): a watch that
+    rebuilds after a template or wording edit draws no chart again.
+    """
     from reportgen.build.outputs import write_outputs
     from reportgen.build.stamps import template_set_digest
     from reportgen.survey import load_survey
@@ -148,7 +176,7 @@ def build_file(path: Path, out_dir: Path,
         template_set = template_set_for(survey)
         result.template_digest = template_set_digest(template_set.root)
         document = render_document(survey, template_set)
-        render_figures(document)
+        render_figures(document, cache if cache is not None else process_chart_cache())
         result.outputs = write_outputs(document, template_set, out_dir, path.stem, formats)
     except ReportgenError as exc:
         result.error = exc

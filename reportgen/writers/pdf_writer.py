@@ -8,7 +8,14 @@ resource is simply not loaded; the report is still built from what is allowed.
 
 Reproducibility: the PDF's dates come from the survey (``document.meta['date']``), not the
 clock, and its /ID is a hash of the content, so two builds of the same input with the same
-WeasyPrint, fonts and libraries give identical bytes.
+WeasyPrint, fonts and libraries give identical bytes. The /ID is the MD5 of the written file
+(with_identifier), added to the trailer afterwards: WeasyPrint's `pdf_identifier=True` makes
+pydyf compress every stream a second time just to hash it.
+
+Per process, not per report: the set's print.css is parsed once (`stylesheet`, keyed by
+the file's path, mtime and size, so an edit in watch is seen) and one FontConfiguration is
+shared; print.css is therefore given to WeasyPrint as a parsed stylesheet (user origin)
+after SAFETY_CSS, instead of a <link> parsed again for every report.
 
 Table headers break only before their unit (工业总产值 / （亿元）): the HTML keeps label and
 unit each in one piece, and a table that this makes wider than the page is laid out again
@@ -18,8 +25,10 @@ out once; one with a very crowded table two or three times.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
@@ -34,6 +43,7 @@ from reportgen.writers.html import HEADER_WRAP_CLASSES, document_to_html
 if TYPE_CHECKING:
     import weasyprint
     from weasyprint.formatting_structure import boxes
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
 log = logging.getLogger(__name__)
@@ -258,6 +268,18 @@ def check_font_coverage(text: str) -> None:
         )
 
 
+_safety: weasyprint.CSS | None = None
+
+
+def _safety_css() -> weasyprint.CSS:
+    global _safety
+    if _safety is None:
+        import weasyprint
+
+        _safety = weasyprint.CSS(string=SAFETY_CSS, font_config=font_config())
+    return _safety
+
+
 def _warn_if_slow_subsetting() -> None:
     # Ask WeasyPrint itself whether it loaded the library: that is what decides the speed.
     from weasyprint.text import ffi
@@ -267,6 +289,103 @@ def _warn_if_slow_subsetting() -> None:
             "未找到 libharfbuzz-subset，字体子集化会改用 fontTools，生成 PDF 约慢 20 倍；"
             "请安装 libharfbuzz-subset0"
         )
+
+
+_font_config: FontConfiguration | None = None
+
+
+def font_config() -> FontConfiguration:
+    """One FontConfiguration per process, shared by every report (and its cached CSS)."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+@dataclass
+class _ParsedCss:
+    css: weasyprint.CSS
+    refused: list[str]  # URLs print.css asked for and the policy refused
+    messages: list[logging.LogRecord]  # what WeasyPrint said while parsing it
+
+
+# print.css's path, with (name, mtime_ns, size) of every stylesheet of the set (an @import
+# of another file counts) → the parsed print.css; a set edited in watch gets a new entry.
+_stylesheets: dict[tuple[object, ...], _ParsedCss] = {}
+_STYLESHEETS_KEPT = 8
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def stylesheet(template_set: TemplateSet) -> tuple[_ParsedCss, bool]:
+    """The set's print.css, parsed once per process; (parsed, True) if it came from the cache.
+
+    Parsed with a fetcher that serves only the set's folder, and with the shared
+    FontConfiguration (its @font-face rules are registered there, once). What the parse
+    refused or warned about is kept with it and said again for each report that uses it.
+    """
+    import weasyprint
+
+    path = template_set.css.resolve()
+    key: tuple[object, ...] = (str(path), *(
+        (str(css), info.st_mtime_ns, info.st_size)
+        for css in sorted(template_set.root.rglob("*.css"))
+        if css.is_file() and (info := css.stat())))
+    cached = _stylesheets.get(key)
+    if cached is not None:
+        for url in cached.refused:
+            log.warning("已拒绝加载资源：%s（只加载模板集文件夹内大小正常的文件）", url)
+        for record in cached.messages:
+            logging.getLogger(record.name).handle(record)
+        return cached, True
+    policy = ResourcePolicy(root=template_set.root)
+    keep = _Keep()
+    weasy_log = logging.getLogger("weasyprint")
+    weasy_log.addHandler(keep)
+    try:
+        css = weasyprint.CSS(filename=str(path), url_fetcher=make_url_fetcher(policy),
+                             font_config=font_config())
+    finally:
+        weasy_log.removeHandler(keep)
+    if len(_stylesheets) >= _STYLESHEETS_KEPT:
+        _stylesheets.pop(next(iter(_stylesheets)))
+    parsed = _ParsedCss(css, list(policy.refused), keep.records)
+    _stylesheets[key] = parsed
+    return parsed, False
+
+
+_XREF_DICT = re.compile(rb"\d+ 0 obj\s*<<")
+
+
+def with_identifier(pdf: bytes) -> bytes:
+    """`pdf` (written without /ID) with /ID [<md5> <md5>] of its bytes in the trailer.
+
+    pydyf ends the file with a cross-reference stream object (or a classic trailer) and
+    `startxref`; the /ID goes into that last dictionary, after its `<<`, so every offset in
+    the file (all before that point, or the object's own start) stays right.
+    """
+    digest = hashlib.md5(pdf, usedforsecurity=False).hexdigest().encode()
+    entry = b"/ID [<" + digest + b"> <" + digest + b">]"
+    start = pdf.rindex(b"startxref")
+    trailer = pdf.rfind(b"trailer", 0, start)
+    if trailer != -1:  # classic xref table: `trailer <<…>>`
+        at = pdf.index(b"<<", trailer) + 2
+    else:  # cross-reference stream: `startxref N` points at its object
+        offset = int(pdf[start + len(b"startxref"):].split()[0])
+        match = _XREF_DICT.match(pdf, offset)
+        if match is None:
+            raise ValueError("PDF 结尾的交叉引用表无法识别")
+        at = match.end()
+    return pdf[:at] + entry + pdf[at:]
 
 
 class PdfWriter:
@@ -295,8 +414,6 @@ class PdfWriter:
         def image_src(fig: Figure) -> str:
             return urls.get(id(fig), "")
 
-        css_href = template_set.css.relative_to(template_set.root).as_posix()
-
         # Imported here: loading WeasyPrint (Pango, HarfBuzz) takes about a second, and
         # `reportgen check` never needs it.
         import weasyprint
@@ -305,7 +422,9 @@ class PdfWriter:
         options: dict[str, Any] = {
             "uncompressed_pdf": False,
             "full_fonts": False,  # subset fonts: a few hundred kB instead of 40 MB
-            "pdf_identifier": True,  # /ID from a content hash, not random: stable bytes
+            # /ID from a content hash, not random (stable bytes), added by with_identifier:
+            # pydyf's own would compress every stream a second time to hash it.
+            "pdf_identifier": False,
             "optimize_images": False,
         }
         messages = _ChineseWeasyPrintMessages()
@@ -315,17 +434,21 @@ class PdfWriter:
         for logger in loggers:
             logger.addFilter(repeats)
         try:
+            parsed_css, _ = stylesheet(template_set)
+            policy.refused.extend(parsed_css.refused)
+            print_css = parsed_css.css
             # Table headers are kept whole (label, unit) as long as the table fits the page;
             # a table they push off the page is laid out again with looser headers
             # (html.HEADER_WRAP_CLASSES). Most reports are laid out once.
             header_wrap: dict[int, int] = {}
             while True:
-                html = document_to_html(document, css_href=css_href, image_src=image_src,
+                html = document_to_html(document, css_href=None, image_src=image_src,
                                         header_wrap=header_wrap)
                 page = weasyprint.HTML(string=html, base_url=policy.base_url(),
                                        url_fetcher=make_url_fetcher(policy))
-                rendered = page.render(stylesheets=[weasyprint.CSS(string=SAFETY_CSS)],
-                                       **options)
+                # SAFETY_CSS first: print.css, later in the same (user) origin, overrides it.
+                rendered = page.render(stylesheets=[_safety_css(), print_css],
+                                       font_config=font_config(), **options)
                 looser = [i for i in overflowing_tables(page, rendered)
                           if header_wrap.get(i, 0) < len(HEADER_WRAP_CLASSES) - 1]
                 if not looser:
@@ -333,7 +456,7 @@ class PdfWriter:
                 for index in looser:
                     header_wrap[index] = header_wrap.get(index, 0) + 1
                 repeats.repeating = True  # warnings of the next pass were given already
-            rendered.write_pdf(target=out, **options)
+            out.write(with_identifier(rendered.write_pdf(**options)))
         finally:
             logging.getLogger("weasyprint").removeFilter(messages)
             for logger in loggers:
