@@ -156,3 +156,21 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if handler is not None:
         handler.fail_on_unexpected("by the test")
     return result
+
+
+# A survey whose only mistake is an output without its unit (clusters[0].output, line 10):
+# the bad input the command-line tests feed.
+BARE_OUTPUT_SURVEY = """\
+schema: 1
+region:
+  name: 坏数据县
+report:
+  author: 某局
+  date: 2025-03-15
+  year: 2024
+clusters:
+- name: 纺织业
+  output: 142
+problems: [问题]
+suggestions: [建议]
+"""

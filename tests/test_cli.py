@@ -10,22 +10,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.conftest import SAMPLES, need, run_cli
+from tests.conftest import BARE_OUTPUT_SURVEY, SAMPLES, need, run_cli
 
-BAD_OUTPUT = """\
-schema: 1
-region:
-  name: 坏数据县
-report:
-  author: 某局
-  date: 2025-03-15
-  year: 2024
-clusters:
-- name: 纺织业
-  output: 142
-problems: [问题]
-suggestions: [建议]
-"""
+BAD_OUTPUT = BARE_OUTPUT_SURVEY
 
 
 def small_inputs(tmp_path: Path, bad: bool = False) -> Path:

@@ -7,22 +7,9 @@ import shutil
 import stat
 from pathlib import Path
 
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import BARE_OUTPUT_SURVEY, SAMPLES, run_cli
 
-BAD = """\
-schema: 1
-region:
-  name: 坏数据县
-report:
-  author: 某局
-  date: 2025-03-15
-  year: 2024
-clusters:
-- name: 纺织业
-  output: 142
-problems: [问题]
-suggestions: [建议]
-"""
+BAD = BARE_OUTPUT_SURVEY
 
 MULTI_LINE = """\
 # 诸城

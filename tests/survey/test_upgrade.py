@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from reportgen.errors import SurveyError
 from reportgen.survey import check_survey, parse_survey_text
 from reportgen.survey.upgrade import join_value, plan_upgrade, upgrade_file, upgrade_text
-from tests.conftest import ROOT
+from tests.conftest import BARE_OUTPUT_SURVEY, ROOT
 
 SAMPLES = sorted((ROOT / "tests" / "goldens" / "inputs").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "survey" / "data").glob("*.yaml"))
@@ -459,20 +459,7 @@ suggestions:
 
 # --- refusals ------------------------------------------------------------------------------
 
-BAD = """\
-schema: 1
-region:
-  name: 坏数据县
-report:
-  author: 某局
-  date: 2025-03-15
-  year: 2024
-clusters:
-- name: 纺织业
-  output: 142
-problems: [问题]
-suggestions: [建议]
-"""
+BAD = BARE_OUTPUT_SURVEY
 
 
 def test_invalid_format_1_is_refused_with_located_problems() -> None:
