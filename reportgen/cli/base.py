@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from reportgen.errors import SurveyError
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_INPUTS = Path("inputs")
 DEFAULT_OUTPUTS = Path("outputs")
@@ -90,6 +92,13 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 def err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def report_problems(error: SurveyError, outcome: str) -> None:
+    """Every located problem of a refused file, then what became of it (未改动, 未导出 …)."""
+    for problem in error.problems:
+        err(str(problem))
+    err(outcome)
 
 
 def find_inputs(paths: tuple[Path, ...]) -> list[Path]:

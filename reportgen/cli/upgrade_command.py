@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from reportgen.cli.base import EXIT_FAILED, EXIT_OK, command, err, find_inputs
+from reportgen.cli.base import EXIT_FAILED, EXIT_OK, command, err, find_inputs, report_problems
 from reportgen.errors import OutputError, SurveyError, describe
 
 
@@ -38,9 +38,7 @@ def upgrade(paths: tuple[Path, ...], check: bool, output: Path | None) -> None:
             result = upgrade_file(path, output, write=not check)
         except SurveyError as exc:
             failed += 1
-            for problem in exc.problems:
-                err(str(problem))
-            err(f"{path}：有错误，未改动")
+            report_problems(exc, f"{path}：有错误，未改动")
             continue
         except OutputError as exc:
             failed += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -18,8 +18,10 @@ from reportgen.cli.base import (
     ChineseGroup,
     command,
     err,
+    report_problems,
 )
 from reportgen.errors import SurveyError, os_reason
+from reportgen.files import temporary_beside
 
 
 @click.group(cls=ChineseGroup, context_settings=CONTEXT,
@@ -31,17 +33,16 @@ def workbook() -> None:
     pass
 
 
-def _atomic_write(target: Path, write: object) -> None:
-    """Write through a temporary file in the same folder, so a failure leaves no half file."""
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(suffix=".xlsx", dir=folder)
-    os.close(handle)
+def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder (reportgen.files), so a failure
+    leaves no half file and the workbook gets an ordinary file's permissions."""
+    with temporary_beside(target) as (temp, _stream):
+        write(temp)  # XlsxWriter writes the file by its name
     try:
-        write(Path(temp))  # type: ignore[operator]
         os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 @command("生成调研数据填写表（Excel 工作簿）。\n\n"
@@ -66,9 +67,7 @@ def new(target: Path, source: Path | None, force: bool) -> None:
         try:
             data = survey_data(source)
         except SurveyError as exc:
-            for problem in exc.problems:
-                err(str(problem))
-            err(f"{source}：有错误，未生成工作簿")
+            report_problems(exc, f"{source}：有错误，未生成工作簿")
             sys.exit(EXIT_FAILED)
     try:
         _atomic_write(target, lambda temp: write_workbook(temp, data))
@@ -92,9 +91,7 @@ def export(source: Path, output: Path | None) -> None:
     try:
         text = export_yaml(source)
     except SurveyError as exc:
-        for problem in exc.problems:
-            err(str(problem))
-        err(f"{source}：有错误，未导出")
+        report_problems(exc, f"{source}：有错误，未导出")
         sys.exit(EXIT_FAILED)
     if output is None:
         click.echo(text, nl=False)
