@@ -36,6 +36,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,10 @@ SAMPLES = ROOT / "tests" / "goldens" / "inputs"
 
 # Python warnings in child processes (reportgen commands, forked workers) are errors too.
 os.environ.setdefault("PYTHONWARNINGS", "error")
+
+# The user's cache (charts, font tables) is never touched by tests: the session gets its own,
+# and each test a fresh one (`fresh_cache` below), so no test sees a chart another drew.
+os.environ["REPORTGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="reportgen-test-cache-")
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -123,6 +128,13 @@ def _allows(rule: tuple[re.Pattern[str], str | None], record: logging.LogRecord)
     if logger and record.name != logger and not record.name.startswith(logger + "."):
         return False
     return pattern.search(_message(record)) is not None
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path_factory: pytest.TempPathFactory,
+                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty reportgen cache for every test (and the commands it starts)."""
+    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(autouse=True)

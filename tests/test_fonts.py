@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,10 +29,11 @@ RARE = "镕堃喆犇"
 
 @pytest.fixture(autouse=True)
 def _fresh_lookup_cache() -> Iterator[None]:
-    # Monkeypatched lookups must not leak into other tests through the cache.
-    find_font_face.cache_clear()
+    # Monkeypatched lookups must not leak into other tests through the per-process memo
+    # (each test has its own persistent cache folder already: conftest.fresh_cache).
+    fonts._forget()
     yield
-    find_font_face.cache_clear()
+    fonts._forget()
 
 
 def test_roles() -> None:
@@ -197,10 +200,11 @@ def test_has_harfbuzz_subset_matches_system() -> None:
 
 
 def test_has_harfbuzz_subset_absent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fonts.ctypes.util, "find_library", lambda _name: None)
+    # fonts imports ctypes only when asked, so the modules themselves are patched.
+    monkeypatch.setattr(ctypes.util, "find_library", lambda _name: None)
 
     def no_lib(_name: str) -> object:
         raise OSError("not found")
 
-    monkeypatch.setattr(fonts.ctypes, "CDLL", no_lib)
+    monkeypatch.setattr(ctypes, "CDLL", no_lib)
     assert has_harfbuzz_subset() is False

@@ -2,7 +2,8 @@
 
     survey → templating → document → writers / charts → build / checks → preview → cli
 
-Shared helpers (errors, quantities, files, formatting, fonts, the location of template sets)
+Shared helpers (errors, quantities, files, cache, formatting, fonts, the location of template
+sets)
 sit below every stage and import no stage. Imports inside functions count too: a lazy
 import is still a dependency.
 """
@@ -18,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reportgen"
 
 # Lower numbers come first on the journey; a module may import its own level and below.
 LEVELS: dict[str, int] = {
-    "errors": 0, "quantities": 0, "files": 0, "templatesets": 0,
+    "errors": 0, "quantities": 0, "files": 0, "templatesets": 0, "cache": 0,
     "formatting": 1, "fonts": 1,
     "survey": 2,
     "templating": 3,
