@@ -2,6 +2,7 @@
 
     writer = get_writer("docx")
     writer.write(document, template_set, stream)
+    writer.prepare(template_set)      # optional: the first write's set-up, done ahead
 
 The writers are registered as data (pandoc's list of writers is the model): the command
 line's format choices, the stamps, the names of leftover temporary files and the default
@@ -28,6 +29,12 @@ class Writer(Protocol):
 
     def write(self, document: Document, template_set: TemplateSet, out: BinaryIO) -> None:
         """Write `document` (numbered, figures rendered) styled by `template_set` to `out`."""
+        ...
+
+    def prepare(self, template_set: TemplateSet) -> None:
+        """Do now the once-per-process set-up a first write() would pay (libraries, fonts,
+        stylesheets), e.g. while another process draws the charts. Optional to call, never
+        raises: whatever fails here fails again in write(), against the report."""
         ...
 
 

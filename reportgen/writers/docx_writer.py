@@ -657,6 +657,9 @@ class DocxWriter:
     name = "docx"
     suffix = ".docx"
 
+    def prepare(self, template_set: TemplateSet) -> None:
+        """Nothing to do ahead: python-docx is imported with this module."""
+
     def write(self, document: Document, template_set: TemplateSet, out: BinaryIO) -> None:
         path = template_set.reference_docx
         if not path.is_file():

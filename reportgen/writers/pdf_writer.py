@@ -1,7 +1,7 @@
 """The PDF writer: the document tree → HTML (writers.html) → WeasyPrint with the set's print.css.
 
 Resources are served by a closed fetcher (`ResourcePolicy`): only files inside the template
-set folder and the chart PNGs held in memory. A template set is something staff pass around
+set folder and the charts held in memory. A template set is something staff pass around
 and edit, so its CSS must not be able to pull in /etc/passwd, a file next to the toolkit or
 anything from the network. A refused URL is logged, collected in `PdfWriter.refused` and the
 resource is simply not loaded; the report is still built from what is allowed.
@@ -25,10 +25,12 @@ out once; one with a very crowded table two or three times.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
@@ -73,6 +75,37 @@ _MIME_OVERRIDES = {
 }
 
 
+# Charts reach the PDF as JPEG, quality 95 without chroma subsampling: WeasyPrint embeds a
+# JPEG as it is (DCTDecode), while it decodes every PNG and compresses it again at zlib level
+# 6 (~50 ms a chart, the largest single cost of a report's PDF after layout). At 180 dpi the
+# two are indistinguishable in print, even magnified; the DOCX keeps the lossless PNG.
+JPEG_QUALITY = 95
+_JPEG_START = b"\xff\xd8\xff"
+_print_images: dict[str, bytes] = {}  # PNG digest → JPEG, for the reports of this process
+_PRINT_IMAGES_KEPT = 64
+
+
+def print_image(png: bytes) -> bytes:
+    """The chart `png` as the PDF embeds it (JPEG; same pixels, dpi kept); deterministic."""
+    import io
+
+    from PIL import Image
+
+    key = hashlib.sha256(png).hexdigest()
+    jpeg = _print_images.get(key)
+    if jpeg is None:
+        with Image.open(io.BytesIO(png)) as image:
+            out = io.BytesIO()
+            dpi = image.info.get("dpi")
+            image.convert("RGB").save(out, format="JPEG", quality=JPEG_QUALITY, subsampling=0,
+                                      optimize=False, **({"dpi": dpi} if dpi else {}))
+        jpeg = out.getvalue()
+        if len(_print_images) >= _PRINT_IMAGES_KEPT:
+            _print_images.pop(next(iter(_print_images)))
+        _print_images[key] = jpeg
+    return jpeg
+
+
 def figure_url(index: int) -> str:
     """The URL under which the index-th figure (1-based) is served to WeasyPrint."""
     return f"{FIGURE_SCHEME}:{index}"
@@ -113,7 +146,7 @@ class ResourcePolicy:
             data = self.figures.get(url)
             if data is None:
                 raise ResourceRefused(f"没有这张图：{url}")
-            return data, "image/png", url
+            return data, "image/jpeg" if data.startswith(_JPEG_START) else "image/png", url
         if scheme != "file":
             raise ResourceRefused(f"不允许的协议“{scheme or '（无）'}”")
         if parts.netloc not in ("", "localhost"):
@@ -363,6 +396,20 @@ def stylesheet(template_set: TemplateSet) -> tuple[_ParsedCss, bool]:
     return parsed, False
 
 
+@contextlib.contextmanager
+def _unheard(*loggers: logging.Logger) -> Iterator[None]:
+    """Records of `loggers` reach only their own handlers (stylesheet() keeps them to say
+    at the report they concern), not the root's: a parse ahead of time says nothing."""
+    saved = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, propagate in zip(loggers, saved, strict=True):
+            logger.propagate = propagate
+
+
 _XREF_DICT = re.compile(rb"\d+ 0 obj\s*<<")
 
 
@@ -396,6 +443,22 @@ class PdfWriter:
         # URLs the last write() refused to load, for the build to report.
         self.refused: list[str] = []
 
+    def prepare(self, template_set: TemplateSet) -> None:
+        """WeasyPrint's import, the font tables and the parsed print.css, before the first
+        write (~1.3 s of a fresh process), e.g. while a forked process draws the charts."""
+        try:
+            from reportgen.fonts import coverage_report, require_pdf_fonts
+
+            require_pdf_fonts()
+            coverage_report("调研报告")  # reads (and caches) each face's character map
+            _safety_css()
+            if template_set.css.is_file():
+                # Kept with the parse: its warnings are said again at the report's write().
+                with _unheard(logging.getLogger("weasyprint"), log):
+                    stylesheet(template_set)
+        except Exception:  # write() meets the same problem and reports it
+            log.debug("preparing the PDF writer failed", exc_info=True)
+
     def write(self, document: Document, template_set: TemplateSet, out: BinaryIO) -> None:
         from reportgen.fonts import require_pdf_fonts
 
@@ -408,7 +471,7 @@ class PdfWriter:
         urls = {id(fig): figure_url(i) for i, fig in enumerate(figures, start=1)}
         policy = ResourcePolicy(
             root=template_set.root,
-            figures={urls[id(f)]: f.image for f in figures if f.image is not None},
+            figures={urls[id(f)]: print_image(f.image) for f in figures if f.image is not None},
         )
 
         def image_src(fig: Figure) -> str:
