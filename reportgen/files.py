@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +33,22 @@ def temporary_name_pattern(name_pattern: str) -> str:
     return rf"\.(?:{name_pattern})\.[a-z0-9_]{{8}}\.tmp"
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (then they are delivered as usual)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # Python runs signal handlers in the main thread only: nothing to hold here
+        return
+    saved = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, saved)
+
+
 @contextlib.contextmanager
 def temporary_beside(target: Path, mode: int | None = None) -> Iterator[tuple[Path, BinaryIO]]:
     """An open temporary file beside `target`, flushed and synced when the block ends.
@@ -38,8 +56,10 @@ def temporary_beside(target: Path, mode: int | None = None) -> Iterator[tuple[Pa
     The caller renames it into place (os.replace) when it wants it; on any exception it is
     removed. `mode` defaults to an ordinary file's (FILE_MODE).
     """
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    tmp = Path(name)
+    with _signals_held():  # Ctrl-C between creating the file and `try` would leave it behind
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX,
+                                    dir=target.parent)
+        tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as stream:
             yield tmp, stream
