@@ -2,6 +2,9 @@
 
     inputs     which files are surveys (and which are an editor's leftovers)
     pipeline   survey → document tree → charts → formats, owned once
+    chart_cache  chart pictures by what they show, in memory and in the user's cache
+    assistant  one report on two cores: a forked process draws charts, writes the DOCX
+    children   what every forked process of a build does first
     outputs    a report's files, written together or not at all
     stamps     what each output was built from (incremental builds)
     lock       one build at a time per output folder

@@ -18,13 +18,11 @@ main loop), which keeps fork safe.
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import os
-import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,8 +30,9 @@ from pathlib import Path
 from typing import Protocol
 
 from reportgen.build import stamps
+from reportgen.build.children import become_child, collected_warnings
 from reportgen.build.inputs import readable_survey, resolved
-from reportgen.build.lock import held_locks, output_lock
+from reportgen.build.lock import output_lock
 from reportgen.build.outputs import remove_leftovers
 from reportgen.errors import describe, internal_error, os_reason
 from reportgen.writers import DEFAULT_FORMATS, WRITERS
@@ -196,73 +195,28 @@ def prepare_worker(formats: Sequence[str] = DEFAULT_FORMATS) -> None:
             _prepared.add("pdf")
 
 
-def _die_with_parent(parent: int) -> None:
-    """Have the kernel kill this worker when its parent dies (Linux; elsewhere a no-op).
-
-    A killed `reportgen build` must not leave workers behind: they would wait for work for
-    ever and keep writing into the folder. What they leave half-written are temporary files,
-    which the next build removes (outputs.remove_leftovers).
-    """
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
 def _init_worker(prepare: Prepare, formats: Sequence[str], parent: int) -> None:
-    _die_with_parent(parent)
-    for fd in list(held_locks):  # the lock is the parent's alone (see build.lock)
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    held_locks.clear()
-    # Ctrl-C reaches the whole process group; only the parent decides what to do with it
-    # (let running reports finish, start no more), so workers ignore it. SIGTERM gets its
-    # default back in case the parent (watch) turned it into KeyboardInterrupt.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    become_child(parent)
     if prepare is not None:
         prepare(formats)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+def build_job(job: Job, out_dir: Path, assisted: bool = False) -> Outcome:
+    """Build one job; never raises for a bad survey (its error is in the outcome).
 
-    def emit(self, record: logging.LogRecord) -> None:
-        with contextlib.suppress(Exception):
-            self.messages.append(record.getMessage())
-
-
-@contextlib.contextmanager
-def _collected_warnings() -> Iterator[list[str]]:
-    """Warnings logged while building go with the report's outcome, not straight to stderr.
-
-    Then the parent prints them beside the report they concern, whichever process built it,
-    and they cannot tear through a progress bar.
+    `assisted`: a second core is free, so a forked assistant (build.assistant) draws the
+    charts and writes the DOCX while this process writes the PDF.
     """
-    root = logging.getLogger()
-    collector = _Collect()
-    saved, saved_level = root.handlers[:], root.level
-    root.handlers[:] = [collector]
-    root.setLevel(min(saved_level or logging.WARNING, logging.WARNING))
-    try:
-        yield collector.messages
-    finally:
-        root.handlers[:] = saved
-        root.setLevel(saved_level)
-
-
-def build_job(job: Job, out_dir: Path) -> Outcome:
-    """Build one job; never raises for a bad survey (its error is in the outcome)."""
     from reportgen.build.pipeline import build_file
 
     started = time.perf_counter()
-    with _collected_warnings() as warnings:
-        result = build_file(job.source, out_dir, job.formats)
+    with collected_warnings() as said:
+        assistant = None
+        if assisted:
+            from reportgen.build.assistant import Assistant
+
+            assistant = Assistant.start(job.formats)  # first: it imports while we load
+        result = build_file(job.source, out_dir, job.formats, assistant=assistant)
     return Outcome(
         source=job.source,
         outputs=list(result.outputs),
@@ -270,7 +224,7 @@ def build_job(job: Job, out_dir: Path) -> Outcome:
         template_set=result.template_set,
         template_digest=result.template_digest,
         seconds=time.perf_counter() - started,
-        warnings=warnings,
+        warnings=[warning.message for warning in said],
         reason=job.reason,
     )
 
@@ -292,10 +246,11 @@ def run_jobs(jobs: Sequence[Job], out_dir: Path, workers: int,
              on_done: Callable[[Outcome], None], *, work: Work = build_job,
              on_building: Callable[[Sequence[Job]], None] | None = None,
              tick: Callable[[], None] | None = None,
-             prepare: Prepare = prepare_worker) -> None:
+             prepare: Prepare = prepare_worker, assist: bool = False) -> None:
     """Build every job, calling on_done with each outcome as it arrives.
 
-    One job, or one worker: built in this process (no pool to start). Otherwise a pool of
+    One job, or one worker: built in this process (no pool to start); a single job with
+    `assist` (more than one core allowed) gets an assistant process. Otherwise a pool of
     forked workers; a worker that dies (crash, out of memory) fails only the survey it was
     building: the surveys in flight when the pool broke are retried one by one.
     KeyboardInterrupt: reports already being built are finished and reported, then it is
@@ -306,10 +261,11 @@ def run_jobs(jobs: Sequence[Job], out_dir: Path, workers: int,
     if workers <= 1 or len(jobs) <= 1:
         # In-process: each library is imported when first needed, so a survey that fails
         # validation costs no WeasyPrint import (watch prepares its process up front).
+        assisted = assist and len(jobs) == 1 and work is build_job
         for job in jobs:
             if on_building:
                 on_building([job])
-            on_done(work(job, out_dir))
+            on_done(build_job(job, out_dir, assisted=True) if assisted else work(job, out_dir))
             if tick:
                 tick()
         return
@@ -472,11 +428,16 @@ def build_batch(paths: Sequence[Path], out_dir: Path, reporter: Reporter, *,
 
         try:
             run_jobs(plan.jobs, out_dir, workers, done, work=work,
-                     on_building=reporter.building, tick=reporter.tick, prepare=prepare)
+                     on_building=reporter.building, tick=reporter.tick, prepare=prepare,
+                     assist=(jobs or default_jobs()) > 1)
         except KeyboardInterrupt:
             summary.interrupted = True
         finally:
             save()
     summary.seconds = time.perf_counter() - started
     reporter.finish(summary)
+    if summary.built:
+        from reportgen.build.chart_cache import prune_disk_cache
+
+        prune_disk_cache()
     return summary

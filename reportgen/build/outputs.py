@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,21 +27,35 @@ if TYPE_CHECKING:
     from reportgen.document.model import Document
     from reportgen.templating.templateset import TemplateSet
 
+# Bytes of a format written elsewhere (a forked assistant, build.assistant), fetched when
+# needed; None means "write it here after all".
+Written = Callable[[], bytes | None]
+
+
 def write_outputs(document: Document, template_set: TemplateSet, out_dir: Path, stem: str,
-                  formats: Sequence[str] = DEFAULT_FORMATS) -> list[Path]:
-    """Write every format to temporary files, then rename all into place together."""
+                  formats: Sequence[str] = DEFAULT_FORMATS,
+                  written: Mapping[str, Written] | None = None) -> list[Path]:
+    """Write every format to temporary files, then rename all into place together.
+
+    Formats in `written` were (being) written by another process: they are fetched last,
+    after this process has written its own, so the two work at the same time.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"无法创建输出文件夹 {out_dir}：{os_reason(exc)}") from exc
+    elsewhere = written or {}
     done: list[tuple[Path, Path]] = []
     try:
-        for name in formats:
-            writer = get_writer(name)
+        for name in sorted(formats, key=lambda fmt: fmt in elsewhere):
             target = output_path(out_dir, stem, name)
+            data = elsewhere[name]() if name in elsewhere else None
             try:
                 with temporary_beside(target) as (tmp, stream):
-                    writer.write(document, template_set, stream)
+                    if data is not None:
+                        stream.write(data)
+                    else:
+                        get_writer(name).write(document, template_set, stream)
             except OSError as exc:
                 raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
             done.append((tmp, target))
@@ -49,7 +63,7 @@ def write_outputs(document: Document, template_set: TemplateSet, out_dir: Path, 
     finally:
         for tmp, _ in done:
             tmp.unlink(missing_ok=True)
-    return [target for _, target in done]
+    return [output_path(out_dir, stem, name) for name in formats]
 
 
 def _replace_together(done: list[tuple[Path, Path]]) -> None:

@@ -2,7 +2,8 @@
 
     render_document(survey)          one rendering of the template: the numbered tree
     parse_rendered(html, survey, set) rendered HTML → tree; its mistakes at the template line
-    render_figures(document)         draw every chart once (reusing a ChartCache if given)
+    render_figures(document)         draw every chart once (reusing a ChartCache if given;
+                                     build.chart_cache)
     write_format(document, set, fmt) one format's bytes, for the preview's downloads
     build_file(path, out_dir)        both outputs of one survey, or an error for it
 
@@ -12,13 +13,14 @@ go through these; the outputs are written by build.outputs.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportgen.build.chart_cache import ChartCache, process_chart_cache
 from reportgen.errors import DocumentError, ReportgenError, internal_error
 from reportgen.templating.templateset import DEFAULT_SET, TemplateSet, find_template_set
 from reportgen.writers import DEFAULT_FORMATS
@@ -27,7 +29,9 @@ from reportgen.writers import DEFAULT_FORMATS
 # `reportgen build` imports this module just to find its inputs, and deciding that every
 # report is up to date must not pay for them (see build.batch).
 if TYPE_CHECKING:
-    from reportgen.document.model import Document, Figure
+    from reportgen.build.assistant import Assistant
+    from reportgen.build.outputs import Written
+    from reportgen.document.model import Document
     from reportgen.survey.model import Survey
 
 
@@ -73,61 +77,15 @@ def parse_rendered(html: str, survey: Survey, template_set: TemplateSet) -> Docu
         raise located from exc
 
 
-class ChartCache:
-    """Chart PNGs by what they show: a template or wording edit redraws no chart.
-
-    The key is the chart's data and style (the ChartSpec: kind, title, categories, series,
-    unit, axis labels), never the survey or the template, so two reports that draw the same
-    chart share one PNG. The drawing code itself cannot change within a process, so an
-    in-process cache needs no version in its key.
-    """
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._images: OrderedDict[str, bytes] = OrderedDict()
-
-    @staticmethod
-    def key(figure: Figure) -> str:
-        return repr(figure.spec)
-
-    def __len__(self) -> int:
-        return len(self._images)
-
-    def get(self, figure: Figure) -> bytes | None:
-        image = self._images.get(self.key(figure))
-        if image is not None:
-            self._images.move_to_end(self.key(figure))
-        return image
-
-    def put(self, figure: Figure, image: bytes) -> None:
-        self._images[self.key(figure)] = image
-        while len(self._images) > self.size:
-            self._images.popitem(last=False)
-
-
-_process_cache: ChartCache | None = None
-
-
-def process_chart_cache() -> ChartCache:
-    """The chart cache of this process: `build` and `watch` share it across reports.
-
-    A forked worker starts with a copy of its parent's (copy-on-write) and fills its own;
-    64 charts of ~50 kB each bound it to a few MB.
-    """
-    global _process_cache
-    if _process_cache is None:
-        _process_cache = ChartCache()
-    return _process_cache
-
-
 def render_figures(document: Document, cache: ChartCache | None = None) -> None:
-    """Draw every chart once; both writers embed the same PNG bytes."""
-    from reportgen.charts import render_png  # matplotlib is slow to import: only when drawing
-
+    """Draw every chart not in `cache`; both writers embed the same PNG bytes."""
     for figure in document.figures():
         if figure.image is None and cache is not None:
             figure.image = cache.get(figure)
         if figure.image is None:
+            # matplotlib takes ~0.5 s to import: only once a chart is really drawn
+            from reportgen.charts import render_png
+
             figure.image = render_png(figure.spec)
             if cache is not None:
                 cache.put(figure, figure.image)
@@ -159,11 +117,14 @@ class BuildResult:
 
 
 def build_file(path: Path, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
-               cache: ChartCache | None = None) -> BuildResult:
+               cache: ChartCache | None = None,
+               assistant: Assistant | None = None) -> BuildResult:
     """Build one survey file; its error (if any) is returned, never raised.
 
     Charts come from `cache`, by default this process's (process_chart_cache): a watch that
-    rebuilds after a template or wording edit draws no chart again.
+    rebuilds after a template or wording edit draws no chart again. With an `assistant`
+    (build.assistant, forked by the caller before this), the charts and every format but
+    the PDF are made by it while this process prepares and writes the PDF.
     """
     from reportgen.build.outputs import write_outputs
     from reportgen.build.stamps import template_set_digest
@@ -176,10 +137,40 @@ def build_file(path: Path, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMA
         template_set = template_set_for(survey)
         result.template_digest = template_set_digest(template_set.root)
         document = render_document(survey, template_set)
-        render_figures(document, cache if cache is not None else process_chart_cache())
-        result.outputs = write_outputs(document, template_set, out_dir, path.stem, formats)
+        charts = cache if cache is not None else process_chart_cache()
+        written = None
+        if assistant is not None:
+            written = _share_with(assistant, document, template_set, formats, charts)
+        render_figures(document, charts)  # what the assistant could not do, done here
+        result.outputs = write_outputs(document, template_set, out_dir, path.stem, formats,
+                                       written)
     except ReportgenError as exc:
         result.error = exc
     except Exception as exc:  # a bug must not stop the other counties of a batch
         result.error = internal_error(exc, path)
+    finally:
+        if assistant is not None:
+            assistant.close()
     return result
+
+
+def _share_with(assistant: Assistant, document: Document, template_set: TemplateSet,
+                formats: Sequence[str], charts: ChartCache) -> dict[str, Written]:
+    """Hand the charts and the other formats to `assistant`; prepare our own meanwhile.
+
+    This process keeps the PDF (the slowest to write) or, without one, the first format.
+    """
+    from reportgen.writers import get_writer
+
+    for figure in document.figures():  # charts already drawn once need no assistant
+        figure.image = charts.get(figure)
+    kept = "pdf" if "pdf" in formats else formats[0]
+    delegated = [fmt for fmt in formats if fmt != kept]
+    assistant.hand_over(document, template_set, delegated)
+    get_writer(kept).prepare(template_set)
+    images = assistant.charts()
+    figures = document.figures()
+    if images is not None and len(images) == len(figures):
+        for figure, image in zip(figures, images, strict=True):
+            figure.image = image
+    return {fmt: functools.partial(assistant.written, fmt) for fmt in delegated}

@@ -119,7 +119,7 @@ class PreviewState:
         self._cache: OrderedDict[Choice, tuple[tuple[object, ...], Rendering]] = OrderedDict()
         self._last_good: dict[Choice, Rendering] = {}
         self._by_id: dict[str, Rendering] = {}
-        self._charts = ChartCache()
+        self._charts = ChartCache(disk=True)
         self._surveys: dict[Path, tuple[tuple[int, int], Survey]] = {}
 
     # ---- what can be chosen ----------------------------------------------------------

@@ -97,9 +97,9 @@ def test_one_font_configuration_per_process() -> None:
 def test_build_file_reuses_the_charts_of_this_process(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from reportgen import charts
-    from reportgen.build import pipeline
+    from reportgen.build import chart_cache, pipeline
 
-    monkeypatch.setattr(pipeline, "_process_cache", None)
+    monkeypatch.setattr(chart_cache, "_process_cache", None)
     drawn: list[str] = []
     real = charts.render_png
 
@@ -114,7 +114,7 @@ def test_build_file_reuses_the_charts_of_this_process(tmp_path: Path,
     count = len(drawn)
     second = pipeline.build_file(survey, tmp_path / "b", ("docx",))
     assert second.ok and len(drawn) == count  # a second report drew no chart again
-    assert len(pipeline.process_chart_cache()) == count
+    assert len(chart_cache.process_chart_cache()) == count
     assert (tmp_path / "a" / "zhucheng.docx").read_bytes() == (
         tmp_path / "b" / "zhucheng.docx").read_bytes()
 
