@@ -146,3 +146,46 @@ def test_usage_errors_are_chinese(args: list[str]) -> None:
                                               "format", "browser", "passwd", "yaml", "lingxi",
                                               "inputs"}
     assert words <= allowed, result.stderr
+
+
+class _Exited(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@pytest.mark.parametrize(("raised", "code"), [(None, 0), (SystemExit(1), 1),
+                                              (SystemExit(130), 130), (SystemExit(None), 0),
+                                              (SystemExit("出错了"), 1)])
+def test_the_command_exits_with_its_code_and_everything_printed(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        raised: SystemExit | None, code: int) -> None:
+    """`reportgen` skips the interpreter's tear-down (os._exit) after flushing its output."""
+    import reportgen.cli as cli
+
+    def main() -> None:
+        print("已生成 1 / 无需更新 0 / 失败 0")
+        if raised is not None:
+            raise raised
+
+    def exit_now(status: int) -> None:
+        raise _Exited(status)
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(cli.os, "_exit", exit_now)
+    with pytest.raises(_Exited) as exited:
+        cli.run()
+    assert exited.value.code == code
+    out, err = capsys.readouterr()
+    assert out == "已生成 1 / 无需更新 0 / 失败 0\n"
+    assert err == ("出错了\n" if code == 1 and isinstance(raised, SystemExit)
+                   and isinstance(raised.code, str) else "")
+
+
+def test_the_installed_command_is_the_fast_exit() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["reportgen"] == "reportgen.cli:run"
+    assert (root / "reportgen" / "__main__.py").read_text(
+        encoding="utf-8").strip().endswith("run()")
