@@ -180,6 +180,40 @@ def _busy(times: Any) -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def machine_busy_seconds() -> float:
+    """Seconds all the machine's CPUs have been busy so far, summed over the CPUs."""
+    return _busy(psutil.cpu_times())
+
+
+def own_cpu_seconds() -> float:
+    """User + system time of this (measuring) process so far, all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system time so far of a process that is still running and its descendants.
+
+    For a long-running command (`reportgen watch`) RUSAGE_CHILDREN does not help: it counts
+    a child only once it has been waited for. Each process's own children_* times cover the
+    descendants it already reaped, so nothing is counted twice; a process that exits between
+    two readings moves from "live" to its parent's children_* times.
+    """
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue  # exited meanwhile
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
 def flatness(timeline: list[Sample]) -> dict[str, float] | None:
     """Largest worker RSS in the first and last fifth of a run (MB): flat means close."""
     points = [(s.seconds, max(s.worker_rss)) for s in timeline if s.worker_rss]
