@@ -124,6 +124,33 @@ def test_template_edit_rebuilds_every_survey_of_that_set_and_no_other(ws: Worksp
     assert {o.reason for o in summary.built} == {"模板集已修改"}
 
 
+def formats_built(summary: Summary) -> dict[str, list[str]]:
+    return {o.source.stem: sorted(p.suffix.lstrip(".") for p in o.outputs)
+            for o in summary.built}
+
+
+def test_a_template_edit_rebuilds_only_the_formats_that_read_the_file(ws: Workspace) -> None:
+    """print.css styles the PDF only, reference.docx the DOCX only; report.html both."""
+    docx = ws.out / "c.docx"
+    before = docx.stat().st_mtime_ns, docx.read_bytes()
+    css = ws.templates / "other" / "print.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* 页边距 */\n", encoding="utf-8")
+    summary = ws.build()
+    assert formats_built(summary) == {"c": ["pdf"]}
+    assert summary.built[0].reason == "模板集已修改"
+    assert (docx.stat().st_mtime_ns, docx.read_bytes()) == before
+    (ws.templates / "other" / "fonts").mkdir()
+    (ws.templates / "other" / "fonts" / "logo.otf").write_bytes(b"OTTO")
+    assert formats_built(ws.build()) == {"c": ["pdf"]}
+    reference = ws.templates / "other" / "reference.docx"
+    reference.write_bytes(reference.read_bytes() + b"\0")
+    assert formats_built(ws.build()) == {"c": ["docx"]}
+    html = ws.templates / "other" / "report.html"
+    html.write_text(html.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert formats_built(ws.build()) == {"c": ["docx", "pdf"]}
+    assert built(ws.build()) == []
+
+
 def test_a_new_file_in_a_set_counts_but_editor_junk_does_not(ws: Workspace) -> None:
     (ws.templates / "default" / ".report.html.swp").write_bytes(b"vim swap")
     (ws.templates / "default" / "report.html~").write_bytes(b"backup")

@@ -73,7 +73,7 @@ class Outcome:
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None  # the full message staff read (file:line), when it failed
     template_set: str | None = None
-    template_digest: str | None = None
+    template_digest: stamps.SetDigest | None = None
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     reason: str = ""

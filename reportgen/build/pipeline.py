@@ -31,6 +31,7 @@ from reportgen.writers import DEFAULT_FORMATS
 if TYPE_CHECKING:
     from reportgen.build.assistant import Assistant
     from reportgen.build.outputs import Written
+    from reportgen.build.stamps import SetDigest
     from reportgen.document.model import Document
     from reportgen.survey.model import Survey
 
@@ -109,7 +110,7 @@ class BuildResult:
     # and the digest of its files taken *before* rendering: a template edited during the
     # build then makes the stamp look older than the output, never newer (see stamps.py).
     template_set: str | None = None
-    template_digest: str | None = None
+    template_digest: SetDigest | None = None
 
     @property
     def ok(self) -> bool:

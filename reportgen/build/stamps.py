@@ -10,10 +10,11 @@ One small JSON file per output folder, ``<out>/.reportgen-stamps.json``:
                             "outputs": {"pdf": {"key": <sha256>, "size": 449968,
                                                 "mtime_ns": 1732365600000000000}}}}}
 
-An output is current when its key (sha256 over survey digest, template set digest,
-toolchain and format) matches what those inputs hash to now, and the file on disk still has
-the size and modification time it had when it was stamped (so a deleted or replaced output
-is rebuilt). The entry-level digests only explain *why* something is rebuilt.
+An output is current when its key (sha256 over survey digest, the digest of the template
+set's files that format reads, toolchain and format) matches what those inputs hash to now,
+and the file on disk still has the size and modification time it had when it was stamped
+(so a deleted or replaced output is rebuilt). The entry-level digests only explain *why*
+something is rebuilt.
 
 This module must stay light: deciding that 200 reports are up to date reads 200 survey
 files and one template set, and imports nothing heavier than hashlib and json.
@@ -36,7 +37,7 @@ from reportgen.build.inputs import is_editor_junk
 from reportgen.files import atomic_write
 
 STAMP_FILE = ".reportgen-stamps.json"
-STAMP_FORMAT = 1
+STAMP_FORMAT = 2  # 2: keys hold the files each format reads, not the whole set
 
 
 # Libraries whose version changes the bytes of a report; their versions are read from
@@ -65,25 +66,49 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def template_set_digest(root: Path) -> str | None:
-    """sha256 over every file of a template set (relative path and bytes), or None if absent.
+@dataclass(frozen=True)
+class SetDigest:
+    """A template set hashed: all its files, and for each format the files it reads."""
 
-    The same files TemplateSet.files() lists, minus editor junk (see is_editor_junk).
+    whole: str
+    formats: dict[str, str] = field(default_factory=dict)
+
+    def of(self, fmt: str) -> str:
+        return self.formats.get(fmt, self.whole)
+
+
+def template_set_digest(root: Path) -> SetDigest | None:
+    """sha256 over the files of a template set (relative path and bytes), or None if absent.
+
+    The same files TemplateSet.files() lists, minus editor junk (see is_editor_junk); per
+    format, minus the files that format never reads (WriterEntry.unread), so editing
+    print.css leaves every DOCX current.
     """
+    from fnmatch import fnmatch
+
+    from reportgen.writers import WRITERS
+
     if not (root / "report.html").is_file():
         return None
-    digest = hashlib.sha256()
+    whole = hashlib.sha256()
+    per_format = {name: hashlib.sha256() for name in WRITERS}
     files = sorted(p for p in root.rglob("*") if p.is_file()
                    and not any(is_editor_junk(part) for part in p.relative_to(root).parts))
     for path in files:
-        relative = path.relative_to(root).as_posix().encode()
-        digest.update(len(relative).to_bytes(4, "big") + relative)
+        name = path.relative_to(root).as_posix()
+        relative = name.encode()
         try:
             data = path.read_bytes()
         except OSError:
             return None  # unreadable now: the build will say why
-        digest.update(len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
+        chunk = (len(relative).to_bytes(4, "big") + relative
+                 + len(data).to_bytes(8, "big") + data)
+        whole.update(chunk)
+        for fmt, digest in per_format.items():
+            if not any(fnmatch(name, pattern) for pattern in WRITERS[fmt].unread):
+                digest.update(chunk)
+    return SetDigest(whole.hexdigest(),
+                     {fmt: digest.hexdigest() for fmt, digest in per_format.items()})
 
 
 class TemplateDigests:
@@ -95,9 +120,9 @@ class TemplateDigests:
 
             root = templates_root()
         self.root = root
-        self._known: dict[str, str | None] = {}
+        self._known: dict[str, SetDigest | None] = {}
 
-    def __call__(self, name: str) -> str | None:
+    def __call__(self, name: str) -> SetDigest | None:
         if name not in self._known:
             bad = "/" in name or "\\" in name or name.startswith(".") or not name
             self._known[name] = None if bad else template_set_digest(self.root / name)
@@ -165,8 +190,9 @@ class StampBook:
             return cls(out_dir, problem=f"{path} 内容不完整（{exc}）")
         return cls(out_dir, entries)
 
-    def current_formats(self, stem: str, source: Path, survey: str, template: str | None,
-                        chain: str, formats: tuple[str, ...]) -> tuple[set[str], str]:
+    def current_formats(self, stem: str, source: Path, survey: str,
+                        template: SetDigest | None, chain: str,
+                        formats: tuple[str, ...]) -> tuple[set[str], str]:
         """(formats whose output is current, why the others are not)."""
         entry = self.entries.get(stem)
         if entry is None:
@@ -181,8 +207,9 @@ class StampBook:
         why = ""
         for fmt in formats:
             stamp = entry.outputs.get(fmt)
-            if stamp is None or stamp.get("key") != output_key(survey, template, chain, fmt):
-                why = why or ("模板集已修改" if entry.template != template
+            if stamp is None or stamp.get("key") != output_key(survey, template.of(fmt), chain,
+                                                               fmt):
+                why = why or ("模板集已修改" if entry.template != template.whole
                               else "工具版本已更新" if entry.toolchain != chain
                               else "此格式尚未生成")
                 continue
@@ -197,8 +224,8 @@ class StampBook:
             current.add(fmt)
         return current, why
 
-    def record(self, stem: str, source: Path, survey: str, template_set: str, template: str,
-               chain: str, built: dict[str, Path]) -> None:
+    def record(self, stem: str, source: Path, survey: str, template_set: str,
+               template: SetDigest, chain: str, built: dict[str, Path]) -> None:
         """Stamp the outputs just renamed into place (format → path)."""
         old = self.entries.get(stem)
         outputs: dict[str, dict[str, Any]] = {}
@@ -210,9 +237,10 @@ class StampBook:
             except OSError:
                 outputs.pop(fmt, None)
                 continue
-            outputs[fmt] = {"key": output_key(survey, template, chain, fmt),
+            outputs[fmt] = {"key": output_key(survey, template.of(fmt), chain, fmt),
                             "size": info.st_size, "mtime_ns": info.st_mtime_ns}
-        self.entries[stem] = Entry(str(source), survey, template_set, template, chain, outputs)
+        self.entries[stem] = Entry(str(source), survey, template_set, template.whole, chain,
+                                   outputs)
         self.dirty = True
 
     def to_json(self) -> bytes:

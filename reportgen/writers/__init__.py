@@ -47,11 +47,18 @@ class WriterEntry:
     module: str  # imported only when the format is written: `check` never pays for it
     class_name: str
     label: str  # what staff call it
+    # Files of a template set this format never reads (glob patterns on the path inside the
+    # set): editing them leaves this format's reports current (build.stamps), e.g. a
+    # print.css edit rebuilds the PDFs only.
+    unread: tuple[str, ...] = ()
 
 
 WRITERS: dict[str, WriterEntry] = {entry.name: entry for entry in (
-    WriterEntry("docx", ".docx", "reportgen.writers.docx_writer", "DocxWriter", "Word 文档"),
-    WriterEntry("pdf", ".pdf", "reportgen.writers.pdf_writer", "PdfWriter", "PDF 文件"),
+    # The DOCX is styled by reference.docx alone: print.css and the fonts it loads are the PDF's.
+    WriterEntry("docx", ".docx", "reportgen.writers.docx_writer", "DocxWriter", "Word 文档",
+                unread=("*.css", "*.otf", "*.ttf", "*.ttc", "*.woff", "*.woff2")),
+    WriterEntry("pdf", ".pdf", "reportgen.writers.pdf_writer", "PdfWriter", "PDF 文件",
+                unread=("reference.docx",)),
 )}
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 DEFAULT_FORMATS: tuple[str, ...] = FORMATS  # every format, unless the command line chooses
