@@ -190,12 +190,15 @@ def test_killed_builds_lose_nothing_and_the_next_build_completes(
         versions: Versions, tmp_path: Path) -> None:
     out = tmp_path / "out"
     phases, killed = watch(versions, out, None)  # calibration: an undisturbed build
-    assert not killed and {"docx_tmp", "pdf_tmp", "replaced"} <= set(phases), phases
+    # With a second core the DOCX comes from the assistant (build.assistant) and is written
+    # after the PDF in an instant: its temporary file may show too briefly to be seen.
+    assert not killed and {"pdf_tmp", "replaced"} <= set(phases), phases
     assert state(versions, out) == ("new", "new", 0)
     outcomes: Counter[tuple[str, str, int]] = Counter()
     # Kills after delays spread from late startup (loading, charts) to the stamps, in two
     # lanes at once: the checks do not depend on timing, so the lanes only save time.
-    first, total = phases["docx_tmp"] * 0.5, phases["exit"] * 1.05
+    first_write = min(phases[name] for name in ("docx_tmp", "pdf_tmp") if name in phases)
+    first, total = first_write * 0.5, phases["exit"] * 1.05
     delays = [first + (total - first) * i / (DELAY_KILLS - 1) for i in range(DELAY_KILLS)]
     with ThreadPoolExecutor(max_workers=2) as lanes:
         results = lanes.map(kill_after, [versions] * 2, [tmp_path / "a", tmp_path / "b"],
@@ -203,13 +206,15 @@ def test_killed_builds_lose_nothing_and_the_next_build_completes(
         for lane in results:
             outcomes.update(lane)
     # Kills at the moment each phase becomes visible; the PDF one last, as it is sure to
-    # leave the DOCX's temporary file behind for the next build to clean up.
+    # leave a temporary file behind for the next build to clean up.
     for phase in ("replaced", "docx_tmp", "pdf_tmp"):
+        if phase not in phases:
+            continue
         _, killed = watch(versions, out, phase)
         found = state(versions, out)
         outcomes[found] += 1
     if killed:
-        # Mid-write: nothing replaced yet, the DOCX's temporary file left over.
+        # Mid-write: nothing replaced yet, a temporary file left over.
         assert found[:2] == ("old", "old") and found[2] >= 1, found
     result = build(versions.source, out)
     assert result.returncode == 0, result.stderr

@@ -401,13 +401,18 @@ def _unheard(*loggers: logging.Logger) -> Iterator[None]:
     """Records of `loggers` reach only their own handlers (stylesheet() keeps them to say
     at the report they concern), not the root's: a parse ahead of time says nothing."""
     saved = [logger.propagate for logger in loggers]
+    # A logger that neither propagates nor has a handler would print through logging's
+    # last-resort handler (a bare line on stderr): give each one that swallows the record.
+    quiet = logging.NullHandler()
     for logger in loggers:
         logger.propagate = False
+        logger.addHandler(quiet)
     try:
         yield
     finally:
         for logger, propagate in zip(loggers, saved, strict=True):
             logger.propagate = propagate
+            logger.removeHandler(quiet)
 
 
 _XREF_DICT = re.compile(rb"\d+ 0 obj\s*<<")
