@@ -23,6 +23,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 CACHE_ENV = "REPORTGEN_CACHE_DIR"
@@ -103,7 +104,7 @@ def prune(folder: Path, keep: int) -> int:
                 with contextlib.suppress(OSError):
                     if entry.name.endswith(".tmp"):
                         # A writer killed mid-way; live writers rename within milliseconds.
-                        if entry.stat().st_mtime < _now() - 3600:
+                        if entry.stat().st_mtime < time.time() - 3600:
                             os.unlink(entry.path)
                             removed += 1
                     elif entry.is_file(follow_symlinks=False):
@@ -116,9 +117,3 @@ def prune(folder: Path, keep: int) -> int:
             path.unlink()
             removed += 1
     return removed
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
